@@ -1,0 +1,41 @@
+// Package activities holds the callback workflow's side effects: ORS calls,
+// read-model writes and statistics. Every activity is idempotent, so a retry
+// never submits twice nor writes a callback backwards.
+package activities
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/stats"
+)
+
+// Activities are registered on the worker; the workflow calls them as
+// methods of a nil *Activities.
+type Activities struct {
+	HTTP   *http.Client
+	Store  *queries.Store
+	Stats  *stats.Client
+	Logger *slog.Logger
+}
+
+// SaveCallback writes a snapshot to the read model; older or equal versions
+// than the stored one are ignored, so retries and late writes are harmless.
+func (a *Activities) SaveCallback(ctx context.Context, rec callback.Record) error {
+	return a.Store.Save(ctx, rec)
+}
+
+// ExpectedWaitTime returns the `_request_queue_time_stat` value in whole
+// seconds, or 0 when it is unavailable: a failing statistic is logged,
+// never fatal (CONTRACT §Statistics).
+func (a *Activities) ExpectedWaitTime(ctx context.Context, stat string) (int, error) {
+	d, err := a.Stats.ExpectedWait(ctx, stat)
+	if err != nil {
+		a.Logger.WarnContext(ctx, "expected wait time unavailable, using 0", "stat", stat, "error", err)
+		return 0, nil
+	}
+	return int(d.Seconds()), nil
+}

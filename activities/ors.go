@@ -1,0 +1,92 @@
+package activities
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"go.temporal.io/sdk/temporal"
+)
+
+// SubmitRequest starts one ORS session for a callback.
+type SubmitRequest struct {
+	ORSURL string            // ORS base URL
+	AppURL string            // SCXML application, the session's `src`
+	ID     string            // the callback's `_id`, also the idempotency key
+	Params map[string]string // every property and effective option
+}
+
+// SubmitResult is ORS's answer to a successful submit.
+type SubmitResult struct {
+	SessionID string
+}
+
+// SubmitToORS posts the callback to ORS. Every attempt carries
+// `Idempotency-Key: <_id>`, so ORS answers a retry with the session it
+// already started instead of starting a second one.
+func (a *Activities) SubmitToORS(ctx context.Context, req SubmitRequest) (SubmitResult, error) {
+	body, err := json.Marshal(map[string]any{"src": req.AppURL, "params": req.Params})
+	if err != nil {
+		return SubmitResult{}, fmt.Errorf("encode ORS request: %w", err)
+	}
+	resp, err := a.post(ctx, strings.TrimRight(req.ORSURL, "/")+"/scxml/session/start", req.ID, body)
+	if err != nil {
+		return SubmitResult{}, err
+	}
+	var out struct {
+		SessionID string `json:"sessionid"`
+	}
+	if err := json.Unmarshal(resp, &out); err != nil || out.SessionID == "" {
+		return SubmitResult{}, fmt.Errorf("invalid ORS response: %q", truncate(resp))
+	}
+	return SubmitResult{SessionID: out.SessionID}, nil
+}
+
+// CancelRequest sends the cancel event to a callback's ORS session.
+type CancelRequest struct {
+	ORSURL    string
+	SessionID string
+}
+
+// CancelORSSession posts `callback.cancel` to the session. A refusal is
+// non-retryable: the caller decides whether to discard it.
+func (a *Activities) CancelORSSession(ctx context.Context, req CancelRequest) error {
+	url := strings.TrimRight(req.ORSURL, "/") + "/scxml/session/" + req.SessionID + "/event/callback.cancel"
+	if _, err := a.post(ctx, url, "", []byte("{}")); err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), "ORS_CANCEL", err)
+	}
+	return nil
+}
+
+// post sends a JSON body and returns the answer of a 2xx response.
+func (a *Activities) post(ctx context.Context, url, idempotencyKey string, body []byte) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("ORS request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if idempotencyKey != "" {
+		req.Header.Set("Idempotency-Key", idempotencyKey)
+	}
+	resp, err := a.HTTP.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("ORS %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("ORS answered %d: %s", resp.StatusCode, truncate(data))
+	}
+	return data, nil
+}
+
+func truncate(b []byte) string {
+	if len(b) > 200 {
+		b = b[:200]
+	}
+	return strings.TrimSpace(string(b))
+}

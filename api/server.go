@@ -1,0 +1,113 @@
+// Package api is the GMS callback REST API: thin httprouter handlers that
+// decode and validate a request, then start or update a callback workflow
+// through Temporal, or read the PostgreSQL read model.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+	"go.temporal.io/sdk/client"
+
+	"github.com/opengms/callback/config"
+	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/stats"
+)
+
+// maxBody caps request bodies (CONTRACT: 1 MiB, larger answers 413).
+const maxBody = 1 << 20
+
+// Server holds what the handlers need.
+type Server struct {
+	Temporal  client.Client
+	Store     *queries.Store
+	Stats     *stats.Client
+	Logger    *slog.Logger
+	PublicURL string // base URL handed to ORS for its state PUTs
+	TaskQueue string
+	// Now is the clock (tests replace it).
+	Now func() time.Time
+
+	config atomic.Pointer[config.Config]
+}
+
+// SetConfig installs (or replaces) the configuration.
+func (s *Server) SetConfig(c *config.Config) { s.config.Store(c) }
+
+// Config returns the current configuration.
+func (s *Server) Config() *config.Config { return s.config.Load() }
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Handler returns the API's routes wrapped in its middleware.
+func (s *Server) Handler() http.Handler {
+	r := httprouter.New()
+	// POST …/service/callback/:name and …/service/:id/check-queue-position
+	// cannot both be registered with httprouter: one route dispatches.
+	r.POST("/genesys/1/service/:a/:b", s.dispatchServicePost)
+	r.DELETE("/genesys/1/service/callback/:name/:id", s.cancel)
+	r.PUT("/genesys/1/service/callback/:name/:id", s.change)
+	r.GET("/genesys/1/service/callback/:name", s.lookup)
+	r.GET("/genesys/1/service/callback", s.lookup)
+	r.GET("/healthz", s.health)
+	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, notFound(r))
+	})
+	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, methodNotAllowed(r))
+	})
+	r.PanicHandler = func(w http.ResponseWriter, r *http.Request, v any) {
+		s.Logger.ErrorContext(r.Context(), "handler panic", "panic", v, "path", r.URL.Path)
+		s.writeError(w, r, unexpected("internal error"))
+	}
+	return s.logRequests(limitBody(r))
+}
+
+// dispatchServicePost routes POST /genesys/1/service/:a/:b.
+func (s *Server) dispatchServicePost(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	if ps.ByName("a") == "callback" {
+		s.start(w, r, ps.ByName("b"))
+		return
+	}
+	s.writeError(w, r, notFound(r))
+}
+
+// limitBody caps every request body at maxBody.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status written.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// logRequests logs one line per request.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.Logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "latency_ms", time.Since(start).Milliseconds())
+	})
+}

@@ -1,0 +1,188 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/opengms/callback/api"
+	"github.com/opengms/callback/config"
+	"github.com/opengms/callback/internal/testenv"
+	"github.com/opengms/callback/orssim"
+	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/stats"
+	"github.com/opengms/callback/worker"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// testINI is the configuration of the tests; {ORS} is the fake ORS.
+const testINI = `
+[callback]
+returned-keys = _desired_time,_callback_state,_callback_reason,_ors_session_id,usr_name
+
+[ors]
+url = {ORS}
+
+[stat]
+url = {ORS}
+
+[service.cb]
+_app_url = callback.scxml
+_request_execution_time_buffer = 0
+_max_ors_submit_attempts = 3
+_disallow_impossible_phone_numbers = false
+_customer_lookup_keys = _customer_number,usr_account
+
+[service.buffered]
+_app_url = callback.scxml
+_request_execution_time_buffer = 120
+_disallow_impossible_phone_numbers = false
+
+[service.broken]
+_type = ors
+_service = chat
+`
+
+// stack is the whole service on real components: Temporal dev server,
+// PostgreSQL, the worker and the API in-process, and the ORS simulator.
+type stack struct {
+	t     *testing.T
+	url   string
+	ors   *orssim.Server
+	store *queries.Store
+	c     client.Client
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store, err := queries.Open(ctx, testenv.Database(t))
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	require.NoError(t, store.Migrate(ctx))
+	c := testenv.Temporal(t)
+
+	ors := orssim.New(orssim.Options{Drive: true, RoutingDelay: 100 * time.Millisecond,
+		ProcessingDelay: 100 * time.Millisecond, CompleteDelay: 100 * time.Millisecond, RetryBackoff: 50 * time.Millisecond})
+	orsSrv := httptest.NewServer(ors)
+	t.Cleanup(orsSrv.Close)
+	t.Cleanup(ors.Close)
+	cfg, err := config.Parse([]byte(strings.ReplaceAll(testINI, "{ORS}", orsSrv.URL)))
+	require.NoError(t, err)
+
+	taskQueue := "tq-" + strings.ReplaceAll(t.Name(), "/", "-")
+	w := worker.New(c, taskQueue, store, cfg.StatURL, logger)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+
+	httpSrv := httptest.NewUnstartedServer(nil)
+	srv := &api.Server{Temporal: c, Store: store, Logger: logger, TaskQueue: taskQueue,
+		Stats: &stats.Client{URL: cfg.StatURL}, PublicURL: "http://" + httpSrv.Listener.Addr().String()}
+	srv.SetConfig(cfg)
+	httpSrv.Config.Handler = srv.Handler()
+	httpSrv.Start()
+	t.Cleanup(httpSrv.Close)
+	return &stack{t: t, url: httpSrv.URL, ors: ors, store: store, c: c}
+}
+
+// reply is a decoded API answer.
+type reply struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r reply) object(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(r.Body, &m), "body: %s", r.Body)
+	return m
+}
+
+func (r reply) records(t *testing.T) []map[string]string {
+	t.Helper()
+	var out []map[string]string
+	require.NoError(t, json.Unmarshal(r.Body, &out), "body: %s", r.Body)
+	return out
+}
+
+// envelope checks r is the GMS error envelope with that status and code.
+func (r reply) envelope(t *testing.T, status, code int, phrase string) map[string]any {
+	t.Helper()
+	require.Equal(t, status, r.Status, "body: %s", r.Body)
+	require.Equal(t, "application/json", r.Header.Get("Content-Type"))
+	m := r.object(t)
+	require.EqualValues(t, code, m["code"], "body: %s", r.Body)
+	require.Equal(t, phrase, m["phrase"])
+	require.True(t, strings.HasPrefix(m["exception"].(string), "com.genesyslab.gsg.services.callback.exceptions.CallbackException"), m["exception"])
+	require.NotEmpty(t, m["message"])
+	return m
+}
+
+func (s *stack) do(method, path, contentType string, body io.Reader) reply {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.url+path, body)
+	require.NoError(s.t, err)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	return reply{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+func (s *stack) postJSON(path string, v any) reply {
+	data, err := json.Marshal(v)
+	require.NoError(s.t, err)
+	return s.do(http.MethodPost, path, "application/json", bytes.NewReader(data))
+}
+
+func (s *stack) putForm(path string, v url.Values) reply {
+	return s.do(http.MethodPut, path, "application/x-www-form-urlencoded", strings.NewReader(v.Encode()))
+}
+
+func (s *stack) get(path string) reply { return s.do(http.MethodGet, path, "", nil) }
+
+// lookupOne finds the callback id through Q4.
+func (s *stack) lookupOne(service, id string) map[string]string {
+	s.t.Helper()
+	r := s.get("/genesys/1/service/callback/" + service + "?_id=" + id)
+	require.Equal(s.t, http.StatusOK, r.Status, "body: %s", r.Body)
+	recs := r.records(s.t)
+	require.Len(s.t, recs, 1)
+	return recs[0]
+}
+
+// eventually polls cond until it holds or d passes.
+func eventually(t *testing.T, d time.Duration, cond func() bool, msg string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf(msg, args...)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stateOf is the callback's state and reason in the read model.
+func (s *stack) stateOf(service, id string) (string, string) {
+	rec := s.lookupOne(service, id)
+	return rec["_callback_state"], rec["_callback_reason"]
+}

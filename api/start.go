@@ -1,0 +1,220 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/config"
+	"github.com/opengms/callback/gmserr"
+	"github.com/opengms/callback/workflows"
+)
+
+// immediateTimeout bounds how long an immediate start waits for ORS: every
+// attempt (10 s each) and the backoff between them.
+const immediateTimeout = 90 * time.Second
+
+// confirmation is the answer to an immediate start (seed Q1 example), with
+// the same values under the names older clients read.
+func confirmation(id string) map[string]string {
+	const text = "You will receive the call shortly"
+	return map[string]string{
+		"_id": id, "ID": "0", "Action": "ConfirmationDialog", "Text": text, "OkTitle": "Ok",
+		"_dialog_id": "0", "_action": "ConfirmationDialog", "_text": text, "_ok_title": "Ok",
+	}
+}
+
+// start is Q1: POST /genesys/1/service/callback/{name}.
+func (s *Server) start(w http.ResponseWriter, r *http.Request, name string) {
+	p, e := params(r)
+	if e != nil {
+		s.writeError(w, r, e)
+		return
+	}
+	in, e := s.admit(r.Context(), name, p)
+	if e != nil {
+		s.writeError(w, r, e)
+		return
+	}
+	if err := s.launch(r.Context(), in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Immediate {
+		writeJSON(w, http.StatusOK, confirmation(in.Record.ID))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"_id": in.Record.ID})
+}
+
+// admit runs Q1's checks and builds the workflow input of a new callback.
+func (s *Server) admit(ctx context.Context, name string, p map[string]string) (workflows.Input, *gmserr.Error) {
+	cfg := s.Config()
+	svc, e := cfg.CallbackService(name)
+	if e != nil {
+		return workflows.Input{}, e
+	}
+	opts, e := cfg.Effective(svc, p)
+	if e != nil {
+		return workflows.Input{}, e
+	}
+	id := uuid.NewString()
+	if e := checkMandatory(id, opts, p); e != nil {
+		return workflows.Input{}, e
+	}
+	now := s.now()
+	desired := now
+	if v := strings.TrimSpace(p[callback.KeyDesiredTime]); v != "" {
+		t, err := callback.ParseTime(v)
+		if err != nil {
+			return workflows.Input{}, badParameter("Invalid %s: %v", callback.KeyDesiredTime, err).With("id", id)
+		}
+		desired = t
+	}
+	if e := checkDesiredTime(id, opts, desired, now); e != nil {
+		return workflows.Input{}, e
+	}
+	rec := callback.Record{
+		ID: id, Service: name, State: callback.Scheduled, DesiredTime: desired,
+		Properties: properties(p), LookupKeys: opts.List(config.OptCustomerLookupKeys),
+	}
+	in := workflows.Input{Record: rec, Settings: s.settings(name, id, opts)}
+	if forced := strings.TrimSpace(p[callback.KeyState]); forced != "" {
+		st, ok := callback.ParseState(forced)
+		if !ok {
+			return workflows.Input{}, badParameter("Invalid %s: %s", callback.KeyState, forced).With("id", id)
+		}
+		in.Record.State = st
+		if st == callback.Completed {
+			in.Record.Reason = strings.TrimSpace(p[callback.KeyReason])
+			if in.Record.Reason == "" {
+				in.Record.Reason = callback.ReasonNotAvailable
+			}
+		}
+		return in, nil
+	}
+	ewt, err := s.Stats.ExpectedWait(ctx, opts.String(config.OptRequestQueueTimeStat))
+	if err != nil {
+		s.Logger.WarnContext(ctx, "expected wait time unavailable, using 0", "error", err)
+		ewt = 0
+	}
+	if !desired.After(now.Add(in.Settings.ExecutionBuffer + ewt)) {
+		in.Immediate = true
+		in.Record.State = callback.Queued
+	}
+	return in, nil
+}
+
+// checkMandatory: every mandatory lookup key present and non-empty (B1), and
+// the options a callback cannot be created without (B6).
+func checkMandatory(id string, opts config.Effective, p map[string]string) *gmserr.Error {
+	var missing []string
+	for _, k := range opts.List(config.OptMandatoryCustomerLookupKeys) {
+		if strings.TrimSpace(p[k]) == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		keys := strings.Join(missing, ",")
+		return badParameter("Callback %s does not contain the mandatory customer lookup keys %s", id, keys).With("id", id, "keys", keys)
+	}
+	return opts.Mandatory()
+}
+
+// checkDesiredTime applies `_reject_past_desired_time` (B3) and
+// `_reject_future_desired_time` (B4).
+func checkDesiredTime(id string, opts config.Effective, desired, now time.Time) *gmserr.Error {
+	lo := opts.Span(config.OptRejectPastDesiredTime).Before(now)
+	hi := opts.Span(config.OptRejectFutureDesiredTime).After(now)
+	bounds := fmt.Sprintf("(-%ds < %ds < %ds) - epoch %ds", int64(now.Sub(lo).Seconds()),
+		int64(desired.Sub(now).Seconds()), int64(hi.Sub(now).Seconds()), desired.Unix())
+	switch {
+	case desired.Before(lo):
+		return badParameter("Callback %s contains _desired_time property in the past %s", id, bounds).With("id", id)
+	case desired.After(hi):
+		return badParameter("Callback request contains _desired_time property too far in future %s", bounds).With("id", id)
+	}
+	return nil
+}
+
+// properties are the request's parameters a callback keeps: all but those
+// the record holds in its own fields.
+func properties(p map[string]string) map[string]string {
+	out := make(map[string]string, len(p))
+	for k, v := range p {
+		if !callback.Fields[k] {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// settings are the effective options the workflow needs.
+func (s *Server) settings(service, id string, opts config.Effective) workflows.Settings {
+	return workflows.Settings{
+		ORSURL:            opts.String(config.OptORS),
+		AppURL:            opts.String(config.OptAppURL),
+		CallbackURL:       strings.TrimRight(s.PublicURL, "/") + "/genesys/1/service/callback/" + service + "/" + id,
+		MaxSubmitAttempts: opts.Int(config.OptMaxORSSubmitAttempts),
+		ExecutionBuffer:   opts.Seconds(config.OptRequestExecutionTimeBuffer),
+		QueueTimeStat:     opts.String(config.OptRequestQueueTimeStat),
+		MandatoryKeys:     opts.List(config.OptMandatoryCustomerLookupKeys),
+		Options:           opts,
+	}
+}
+
+// launch records the admission row, then starts the workflow: a scheduled
+// callback answers once its start is durable; an immediate one once ORS has
+// accepted it (Update-With-Start waits for the submission's outcome). A
+// failed start removes the admission row again.
+func (s *Server) launch(ctx context.Context, in workflows.Input) error {
+	if err := s.Store.Admit(ctx, in.Record); err != nil {
+		return unavailable("read model", err)
+	}
+	opts := client.StartWorkflowOptions{
+		ID:                       in.Record.ID,
+		TaskQueue:                s.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+	}
+	var err error
+	if in.Immediate {
+		err = s.startAndAwaitSubmission(ctx, opts, in)
+	} else {
+		_, err = s.Temporal.ExecuteWorkflow(ctx, opts, workflows.CallbackWorkflow, in)
+	}
+	if err != nil && gmserr.FromTemporal(err) == nil {
+		// Not started: free the admission row (the workflow, had it started,
+		// would have written versions above 0 and is untouched by this).
+		if derr := s.Store.DeleteAdmission(context.WithoutCancel(ctx), in.Record.ID); derr != nil {
+			s.Logger.ErrorContext(ctx, "admission row left behind", "id", in.Record.ID, "error", derr)
+		}
+		return unavailable("Temporal", err)
+	}
+	return err
+}
+
+func (s *Server) startAndAwaitSubmission(ctx context.Context, opts client.StartWorkflowOptions, in workflows.Input) error {
+	ctx, cancel := context.WithTimeout(ctx, immediateTimeout)
+	defer cancel()
+	op := s.Temporal.NewWithStartWorkflowOperation(opts, workflows.CallbackWorkflow, in)
+	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: op,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			WorkflowID:   in.Record.ID,
+			UpdateName:   workflows.UpdateSubmitted,
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, nil)
+}

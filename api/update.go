@@ -1,0 +1,159 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/gmserr"
+	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/workflows"
+)
+
+// updateTimeout bounds an update: an ORS cancel takes at most 10 s.
+const updateTimeout = 30 * time.Second
+
+// target finds the callback a DELETE or PUT addresses: it must exist in
+// service name (N1 otherwise).
+func (s *Server) target(ctx context.Context, name, id string) (callback.Record, error) {
+	if _, e := s.Config().CallbackService(name); e != nil {
+		return callback.Record{}, e
+	}
+	rec, err := s.Store.Get(ctx, id)
+	switch {
+	case errors.Is(err, queries.ErrNotFound) || err == nil && rec.Service != name:
+		return callback.Record{}, callbackNotFound(id)
+	case err != nil:
+		return callback.Record{}, unavailable("read model", err)
+	}
+	return rec, nil
+}
+
+// update sends a workflow update and waits for its answer. When the
+// workflow has already ended, closed answers from the stored record.
+func (s *Server) update(ctx context.Context, id, name string, arg any, closed func(callback.Record) error) error {
+	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
+	defer cancel()
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: id, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		rec, gerr := s.Store.Get(ctx, id)
+		if gerr != nil {
+			return callbackNotFound(id)
+		}
+		return closed(rec)
+	}
+	if err != nil && gmserr.FromTemporal(err) == nil {
+		return unavailable("Temporal", err)
+	}
+	return err
+}
+
+// cancel is Q2: DELETE /genesys/1/service/callback/{name}/{id}.
+func (s *Server) cancel(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	name, id := ps.ByName("name"), ps.ByName("id")
+	p, e := params(r)
+	if e != nil {
+		s.writeError(w, r, e)
+		return
+	}
+	req := workflows.CancelRequest{}
+	if v := strings.TrimSpace(p["discard_ors_failure"]); v != "" {
+		b, err := callback.ParseBool(v)
+		if err != nil {
+			s.writeError(w, r, badParameter("Invalid discard_ors_failure: %v", err))
+			return
+		}
+		req.DiscardORSFailure = b
+	}
+	if _, err := s.target(r.Context(), name, id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	err := s.update(r.Context(), id, workflows.UpdateCancel, req, func(rec callback.Record) error {
+		return gmserr.New(gmserr.InvalidOperation, "Callback %s cannot be cancelled or completed - _callback_state=%s", id, rec.State).
+			With("id", id, "state", string(rec.State))
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// change is Q3: PUT /genesys/1/service/callback/{name}/{id} — reschedule,
+// state reports from ORS, property updates.
+func (s *Server) change(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	name, id := ps.ByName("name"), ps.ByName("id")
+	p, e := params(r)
+	if e != nil {
+		s.writeError(w, r, e)
+		return
+	}
+	rec, err := s.target(r.Context(), name, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	req, err := s.changeRequest(rec, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	err = s.update(r.Context(), id, workflows.UpdateChange, req, func(rec callback.Record) error {
+		t := callback.FormatTime(rec.DesiredTime)
+		return gmserr.New(gmserr.InvalidOperation, "Rejecting update : %s=[%s @ %s] - reached state COMPLETED", rec.Service, id, t).
+			With("id", id, "service", rec.Service, "time", t)
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// changeRequest validates a PUT's parameters into a workflow ChangeRequest.
+func (s *Server) changeRequest(rec callback.Record, p map[string]string) (workflows.ChangeRequest, error) {
+	var req workflows.ChangeRequest
+	if v := strings.TrimSpace(p[callback.KeyNewDesiredTime]); v != "" {
+		t, err := callback.ParseTime(v)
+		if err != nil {
+			return req, badParameter("Invalid %s: %v", callback.KeyNewDesiredTime, err).With("id", rec.ID)
+		}
+		cfg := s.Config()
+		svc, e := cfg.CallbackService(rec.Service)
+		if e != nil {
+			return req, e
+		}
+		opts, e := cfg.Effective(svc, rec.Properties)
+		if e != nil {
+			return req, e
+		}
+		if e := checkDesiredTime(rec.ID, opts, t, s.now()); e != nil {
+			return req, e
+		}
+		req.NewDesiredTime = t
+	}
+	if v := strings.TrimSpace(p[callback.KeyState]); v != "" {
+		st, ok := callback.ParseState(v)
+		if !ok {
+			return req, badParameter("Invalid %s: %s", callback.KeyState, v).With("id", rec.ID)
+		}
+		req.State = st
+	}
+	req.Reason = strings.TrimSpace(p[callback.KeyReason])
+	req.Properties = properties(p)
+	return req, nil
+}

@@ -1,0 +1,170 @@
+package queries
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/opengms/callback/callback"
+)
+
+// row is a callbacks row as scanned.
+type row struct {
+	ID           string         `db:"id"`
+	Service      string         `db:"service"`
+	State        string         `db:"state"`
+	Reason       string         `db:"reason"`
+	DesiredTime  time.Time      `db:"desired_time"`
+	QueuedAt     sql.NullTime   `db:"queued_at"`
+	ORSSessionID string         `db:"ors_session_id"`
+	Properties   []byte         `db:"properties"`
+	LookupKeys   pq.StringArray `db:"lookup_keys"`
+	Version      int64          `db:"version"`
+}
+
+const rowColumns = `c.id, c.service, c.state, c.reason, c.desired_time, c.queued_at,
+	c.ors_session_id, c.properties, c.lookup_keys, c.version`
+
+func (r *row) record() (callback.Record, error) {
+	rec := callback.Record{
+		ID: r.ID, Service: r.Service, State: callback.State(r.State), Reason: r.Reason,
+		DesiredTime: r.DesiredTime.UTC(), ORSSessionID: r.ORSSessionID,
+		LookupKeys: r.LookupKeys, Version: r.Version,
+	}
+	if r.QueuedAt.Valid {
+		rec.QueuedAt = r.QueuedAt.Time.UTC()
+	}
+	if err := json.Unmarshal(r.Properties, &rec.Properties); err != nil {
+		return rec, fmt.Errorf("callback %s properties: %w", r.ID, err)
+	}
+	return rec, nil
+}
+
+// upsertSQL writes a snapshot unless the stored one is as new or newer.
+const upsertSQL = `
+INSERT INTO callbacks (id, service, customer_number, state, reason, desired_time, queued_at,
+	ors_session_id, expiration_time, properties, lookup_keys, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+ON CONFLICT (id) DO UPDATE SET
+	service = EXCLUDED.service, customer_number = EXCLUDED.customer_number,
+	state = EXCLUDED.state, reason = EXCLUDED.reason, desired_time = EXCLUDED.desired_time,
+	queued_at = EXCLUDED.queued_at, ors_session_id = EXCLUDED.ors_session_id,
+	expiration_time = EXCLUDED.expiration_time, properties = EXCLUDED.properties,
+	lookup_keys = EXCLUDED.lookup_keys, version = EXCLUDED.version, updated_at = now()
+WHERE callbacks.version < EXCLUDED.version`
+
+// lookupSQL records the current values of a callback's lookup keys.
+const lookupSQL = `
+INSERT INTO callback_lookup (key, value, service, id)
+SELECT k, v, $3, $4 FROM unnest($1::text[], $2::text[]) AS t(k, v)
+ON CONFLICT DO NOTHING`
+
+// Save writes rec if it is newer than what is stored (idempotent: replaying
+// the same or an older version changes nothing) and records its lookup values.
+func (s *Store) Save(ctx context.Context, rec callback.Record) error {
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("save callback %s: %w", rec.ID, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	if err := save(ctx, tx, rec); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("save callback %s: %w", rec.ID, err)
+	}
+	return nil
+}
+
+// execer is satisfied by *sqlx.DB and *sqlx.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func save(ctx context.Context, db execer, rec callback.Record) error {
+	props, err := json.Marshal(rec.Properties)
+	if err != nil {
+		return fmt.Errorf("save callback %s: %w", rec.ID, err)
+	}
+	var queuedAt sql.NullTime
+	if !rec.QueuedAt.IsZero() {
+		queuedAt = sql.NullTime{Time: rec.QueuedAt, Valid: true}
+	}
+	res, err := db.ExecContext(ctx, upsertSQL, rec.ID, rec.Service, rec.CustomerNumber(), string(rec.State),
+		rec.Reason, rec.DesiredTime, queuedAt, rec.ORSSessionID, rec.ExpirationTime(), props,
+		pq.StringArray(rec.LookupKeys), rec.Version)
+	if err != nil {
+		return fmt.Errorf("save callback %s: %w", rec.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // a newer version is already stored
+	}
+	var keys, values []string
+	for _, k := range lookupKeys(rec) {
+		if v := rec.Properties[k]; v != "" {
+			keys, values = append(keys, k), append(values, v)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, lookupSQL, pq.StringArray(keys), pq.StringArray(values), rec.Service, rec.ID); err != nil {
+		return fmt.Errorf("save lookup values of %s: %w", rec.ID, err)
+	}
+	return nil
+}
+
+// lookupKeys are rec's lookup keys, `_customer_number` always among them.
+func lookupKeys(rec callback.Record) []string {
+	for _, k := range rec.LookupKeys {
+		if k == callback.KeyCustomerNumber {
+			return rec.LookupKeys
+		}
+	}
+	return append([]string{callback.KeyCustomerNumber}, rec.LookupKeys...)
+}
+
+// Admit records a new callback's admission row (version 0), so that it is
+// visible to lookups and counts against limits before its workflow runs.
+func (s *Store) Admit(ctx context.Context, rec callback.Record) error {
+	rec.Version = 0
+	if err := save(ctx, s.DB, rec); err != nil {
+		return fmt.Errorf("admit: %w", err)
+	}
+	return nil
+}
+
+// DeleteAdmission removes an admission row whose workflow never started;
+// a row the workflow already wrote (version > 0) stays.
+func (s *Store) DeleteAdmission(ctx context.Context, id string) error {
+	if _, err := s.DB.ExecContext(ctx, `DELETE FROM callbacks WHERE id = $1 AND version = 0`, id); err != nil {
+		return fmt.Errorf("delete admission %s: %w", id, err)
+	}
+	return nil
+}
+
+// Delete removes a callback's rows (its lookup values go with it).
+func (s *Store) Delete(ctx context.Context, id string) error {
+	if _, err := s.DB.ExecContext(ctx, `DELETE FROM callbacks WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("delete callback %s: %w", id, err)
+	}
+	return nil
+}
+
+// Get returns the stored callback id, or ErrNotFound.
+func (s *Store) Get(ctx context.Context, id string) (callback.Record, error) {
+	var r row
+	err := s.DB.GetContext(ctx, &r, `SELECT `+rowColumns+` FROM callbacks c WHERE c.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return callback.Record{}, fmt.Errorf("callback %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return callback.Record{}, fmt.Errorf("get callback %s: %w", id, err)
+	}
+	return r.record()
+}

@@ -1,0 +1,40 @@
+// Package worker builds the Temporal worker that runs CallbackWorkflow and
+// its activities. cmd/worker runs it as its own process; integration tests
+// run it in-process.
+package worker
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/opengms/callback/activities"
+	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/stats"
+	"github.com/opengms/callback/workflows"
+)
+
+// orsTimeout caps one ORS call (CONTRACT: no answer within 10 s fails the attempt).
+const orsTimeout = 10 * time.Second
+
+// New returns a worker on taskQueue with the workflow and activities
+// registered. Workflow-task pollers are raised well above the default:
+// update round trips depend on them (DESIGN.md).
+func New(c client.Client, taskQueue string, store *queries.Store, statURL string, logger *slog.Logger) sdkworker.Worker {
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{
+		MaxConcurrentWorkflowTaskPollers: 16,
+		MaxConcurrentActivityTaskPollers: 8,
+	})
+	httpc := &http.Client{Timeout: orsTimeout}
+	w.RegisterWorkflow(workflows.CallbackWorkflow)
+	w.RegisterActivity(&activities.Activities{
+		HTTP:   httpc,
+		Store:  store,
+		Stats:  &stats.Client{URL: statURL, HTTP: httpc},
+		Logger: logger,
+	})
+	return w
+}

@@ -1,0 +1,351 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/opengms/callback/activities"
+	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/gmserr"
+)
+
+var t0 = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+
+// harness runs one CallbackWorkflow on the test environment and records
+// what it asked of ORS and of the read model.
+type harness struct {
+	t       *testing.T
+	env     *testsuite.TestWorkflowEnvironment
+	saved   []callback.Record
+	submits []time.Time
+	cancels int
+}
+
+func newHarness(t *testing.T) *harness {
+	var s testsuite.WorkflowTestSuite
+	h := &harness{t: t, env: s.NewTestWorkflowEnvironment()}
+	h.env.SetStartTime(t0)
+	h.env.RegisterWorkflow(CallbackWorkflow)
+	h.env.RegisterActivity(&activities.Activities{})
+	h.env.OnActivity(act.SaveCallback, mock.Anything, mock.Anything).Return(func(_ context.Context, rec callback.Record) error {
+		h.saved = append(h.saved, rec)
+		return nil
+	}).Maybe()
+	return h
+}
+
+// orsAccepts makes every submit succeed with session "s-1".
+func (h *harness) orsAccepts() {
+	h.env.OnActivity(act.SubmitToORS, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.SubmitRequest) (activities.SubmitResult, error) {
+		h.submits = append(h.submits, h.env.Now().UTC())
+		require.Equal(h.t, req.ID, req.Params[callback.KeyID])
+		require.Equal(h.t, "http://api/cb", req.Params[callback.KeyCallbackURL])
+		return activities.SubmitResult{SessionID: "s-1"}, nil
+	}).Maybe()
+}
+
+func (h *harness) orsCancel(err error) {
+	h.env.OnActivity(act.CancelORSSession, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.CancelRequest) error {
+		h.cancels++
+		require.Equal(h.t, "s-1", req.SessionID)
+		return err
+	}).Maybe()
+}
+
+// at schedules fn at workflow time t0+d.
+func (h *harness) at(d time.Duration, fn func()) { h.env.RegisterDelayedCallback(fn, d) }
+
+// update sends an update and returns a function reporting its outcome
+// (rejected or failed: the envelope; else nil).
+func (h *harness) update(name string, arg any) func() *gmserr.Error {
+	var got error
+	done := false
+	cb := &testsuite.TestUpdateCallback{
+		OnAccept:   func() {},
+		OnReject:   func(err error) { got, done = err, true },
+		OnComplete: func(_ any, err error) { got, done = err, true },
+	}
+	h.env.UpdateWorkflow(name, "", cb, arg)
+	return func() *gmserr.Error {
+		require.True(h.t, done, "update %s did not finish", name)
+		if got == nil {
+			return nil
+		}
+		e := gmserr.FromTemporal(got)
+		require.NotNil(h.t, e, "update %s failed without an envelope: %v", name, got)
+		return e
+	}
+}
+
+func (h *harness) run(in Input) callback.Record {
+	h.env.ExecuteWorkflow(CallbackWorkflow, in)
+	require.True(h.t, h.env.IsWorkflowCompleted())
+	require.NoError(h.t, h.env.GetWorkflowError())
+	var rec callback.Record
+	require.NoError(h.t, h.env.GetWorkflowResult(&rec))
+	return rec
+}
+
+func (h *harness) lastSaved() callback.Record { return h.saved[len(h.saved)-1] }
+
+func input(desired time.Duration, immediate bool) Input {
+	state := callback.Scheduled
+	if immediate {
+		state = callback.Queued
+	}
+	return Input{
+		Record: callback.Record{ID: "cb-1", Service: "svc", State: state, DesiredTime: t0.Add(desired),
+			Properties: map[string]string{callback.KeyCustomerNumber: "5115", "usr_name": "Bob"}},
+		Settings: Settings{ORSURL: "http://ors", AppURL: "app.scxml", CallbackURL: "http://api/cb",
+			MaxSubmitAttempts: 3, ExecutionBuffer: 2 * time.Minute, MandatoryKeys: []string{callback.KeyCustomerNumber},
+			Options: map[string]string{"_media_type": "voice"}},
+		Immediate: immediate,
+	}
+}
+
+func report(state callback.State, reason string) ChangeRequest {
+	return ChangeRequest{State: state, Reason: reason}
+}
+
+func TestScheduledCallbackSleepsSubmitsAndFollowsORS(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	var routing, processing, completed func() *gmserr.Error
+	h.at(time.Hour, func() {
+		require.Equal(t, callback.Queued, h.lastSaved().State)
+		require.Equal(t, "s-1", h.lastSaved().ORSSessionID)
+		routing = h.update(UpdateChange, report(callback.Routing, ""))
+	})
+	h.at(time.Hour+time.Minute, func() { processing = h.update(UpdateChange, report(callback.Processing, "")) })
+	h.at(time.Hour+2*time.Minute, func() { completed = h.update(UpdateChange, report(callback.Completed, "AGENT_CONNECTED")) })
+
+	rec := h.run(input(time.Hour, false))
+
+	require.Equal(t, []time.Time{t0.Add(time.Hour - 2*time.Minute)}, h.submits, "submitted once, buffer before due")
+	require.Nil(t, routing())
+	require.Nil(t, processing())
+	require.Nil(t, completed())
+	require.Equal(t, callback.Completed, rec.State)
+	require.Equal(t, "AGENT_CONNECTED", rec.Reason)
+	var states []callback.State
+	for i, s := range h.saved {
+		require.Equal(t, int64(i+1), s.Version, "versions increase by one")
+		states = append(states, s.State)
+	}
+	require.Equal(t, []callback.State{callback.Scheduled, callback.Queued, callback.Routing, callback.Processing, callback.Completed}, states)
+}
+
+func TestImmediateCallbackSubmitsAtOnceAndAnswersSubmitted(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	var submitted func() *gmserr.Error
+	h.at(0, func() { submitted = h.update(UpdateSubmitted, nil) })
+	h.at(time.Minute, func() { h.update(UpdateChange, report(callback.Completed, "AGENT_CONNECTED")) })
+
+	h.run(input(0, true))
+
+	require.Nil(t, submitted())
+	require.Equal(t, []time.Time{t0}, h.submits)
+}
+
+func TestSubmitExhaustionEndsSubmitError(t *testing.T) {
+	h := newHarness(t)
+	attempts := 0
+	h.env.OnActivity(act.SubmitToORS, mock.Anything, mock.Anything).Return(func(_ context.Context, _ activities.SubmitRequest) (activities.SubmitResult, error) {
+		attempts++
+		return activities.SubmitResult{}, errors.New("ORS answered 503")
+	})
+	var submitted func() *gmserr.Error
+	h.at(0, func() { submitted = h.update(UpdateSubmitted, nil) })
+
+	rec := h.run(input(0, true))
+
+	require.Equal(t, 3, attempts, "_max_ors_submit_attempts")
+	require.Equal(t, callback.Completed, rec.State)
+	require.Equal(t, callback.ReasonSubmitError, rec.Reason)
+	e := submitted()
+	require.NotNil(t, e)
+	require.Equal(t, 50006, e.Code)
+	require.Equal(t, "ORS_MAX_SUBMIT_RETRIES", e.Phrase)
+	require.Equal(t, "3", e.Properties["max-attempts"])
+}
+
+func TestCancelWhileSleepingNeverSubmits(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	var cancel func() *gmserr.Error
+	h.at(10*time.Minute, func() { cancel = h.update(UpdateCancel, CancelRequest{}) })
+
+	rec := h.run(input(time.Hour, false))
+
+	require.Nil(t, cancel())
+	require.Empty(t, h.submits)
+	require.Zero(t, h.cancels)
+	require.Equal(t, callback.Completed, rec.State)
+	require.Equal(t, callback.ReasonCancelled, rec.Reason)
+	require.Equal(t, callback.ReasonCancelled, h.lastSaved().Reason)
+}
+
+func TestRescheduleWhileSleepingRestartsTimer(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	var later, earlier func() *gmserr.Error
+	h.at(10*time.Minute, func() { later = h.update(UpdateChange, ChangeRequest{NewDesiredTime: t0.Add(3 * time.Hour)}) })
+	h.at(20*time.Minute, func() { earlier = h.update(UpdateChange, ChangeRequest{NewDesiredTime: t0.Add(2 * time.Hour)}) })
+	h.at(3*time.Hour, func() { h.update(UpdateChange, report(callback.Completed, "")) })
+
+	rec := h.run(input(time.Hour, false))
+
+	require.Nil(t, later())
+	require.Nil(t, earlier())
+	require.Equal(t, []time.Time{t0.Add(2*time.Hour - 2*time.Minute)}, h.submits, "fires at the last desired time only")
+	require.Equal(t, t0.Add(2*time.Hour), rec.DesiredTime)
+	require.Equal(t, callback.ReasonNotAvailable, rec.Reason, "COMPLETED without reason")
+}
+
+func TestRescheduleIntoThePastSubmitsNow(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	h.at(10*time.Minute, func() { h.update(UpdateChange, ChangeRequest{NewDesiredTime: t0.Add(11 * time.Minute)}) })
+	h.at(time.Hour, func() { h.update(UpdateChange, report(callback.Completed, "")) })
+	h.run(input(time.Hour, false))
+	require.Equal(t, []time.Time{t0.Add(10 * time.Minute)}, h.submits)
+}
+
+func TestCancelQueuedSendsORSCancel(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	h.orsCancel(nil)
+	var cancel func() *gmserr.Error
+	h.at(time.Minute, func() { cancel = h.update(UpdateCancel, CancelRequest{}) })
+	rec := h.run(input(0, true))
+	require.Nil(t, cancel())
+	require.Equal(t, 1, h.cancels)
+	require.Equal(t, callback.ReasonCancelled, rec.Reason)
+}
+
+func TestCancelRefusedByORS(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	h.orsCancel(temporal.NewNonRetryableApplicationError("ORS answered 500: boom", "ORS_CANCEL", nil))
+	var refused, discarded func() *gmserr.Error
+	h.at(time.Minute, func() { refused = h.update(UpdateCancel, CancelRequest{}) })
+	h.at(2*time.Minute, func() {
+		require.Equal(t, callback.Queued, h.lastSaved().State, "a refused cancel changes nothing")
+		discarded = h.update(UpdateCancel, CancelRequest{DiscardORSFailure: true})
+	})
+	rec := h.run(input(0, true))
+	e := refused()
+	require.NotNil(t, e)
+	require.Equal(t, 50030, e.Code)
+	require.Contains(t, e.Message, "boom")
+	require.Nil(t, discarded())
+	require.Equal(t, 2, h.cancels)
+	require.Equal(t, callback.ReasonCancelled, rec.Reason)
+}
+
+func TestGuardsRejectForbiddenChanges(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	var reschedQueued, backToScheduled, emptied, props func() *gmserr.Error
+	h.at(time.Minute, func() {
+		reschedQueued = h.update(UpdateChange, ChangeRequest{NewDesiredTime: t0.Add(time.Hour)})
+		backToScheduled = h.update(UpdateChange, report(callback.Scheduled, ""))
+		emptied = h.update(UpdateChange, ChangeRequest{Properties: map[string]string{callback.KeyCustomerNumber: ""}})
+		props = h.update(UpdateChange, ChangeRequest{Properties: map[string]string{"usr_name": "", "usr_new": "x", callback.KeyID: "hack"}})
+	})
+	h.at(2*time.Minute, func() { h.update(UpdateChange, report(callback.Completed, "")) })
+	rec := h.run(input(0, true))
+	for _, e := range []*gmserr.Error{reschedQueued(), backToScheduled()} {
+		require.NotNil(t, e)
+		require.Equal(t, 40020, e.Code)
+		require.Equal(t, "Callback cb-1 is no longer scheduled. State=QUEUED", e.Message)
+	}
+	e := emptied()
+	require.NotNil(t, e)
+	require.Equal(t, 40010, e.Code)
+	require.Nil(t, props())
+	require.Equal(t, "cb-1", rec.ID)
+	require.Equal(t, map[string]string{callback.KeyCustomerNumber: "5115", "usr_new": "x"}, rec.Properties)
+}
+
+func TestCompletedRejectsEverything(t *testing.T) {
+	f := &flow{cb: callback.Record{ID: "cb-1", Service: "svc", State: callback.Completed, DesiredTime: t0}}
+	e := gmserr.FromTemporal(f.checkChange(ChangeRequest{State: callback.Routing}))
+	require.Equal(t, 40020, e.Code)
+	require.Equal(t, "Rejecting update : svc=[cb-1 @ 2026-03-02T12:00:00.000Z] - reached state COMPLETED", e.Message)
+	e = gmserr.FromTemporal(f.checkCancel())
+	require.Equal(t, 40020, e.Code)
+	require.Equal(t, "Callback cb-1 cannot be cancelled or completed - _callback_state=COMPLETED", e.Message)
+}
+
+func TestQueuedWithoutSessionCannotBeCancelled(t *testing.T) {
+	f := &flow{cb: callback.Record{ID: "cb-1", State: callback.Queued}}
+	e := gmserr.FromTemporal(f.checkCancel())
+	require.Equal(t, 40020, e.Code)
+	require.Contains(t, e.Message, "No ORS session found")
+}
+
+func TestForcedStateIsNeverSubmitted(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	in := input(0, false)
+	in.Record.State = callback.Processing
+	h.at(time.Hour, func() { h.update(UpdateChange, report(callback.Completed, "AGENT_CONNECTED")) })
+	rec := h.run(in)
+	require.Empty(t, h.submits)
+	require.Equal(t, "AGENT_CONNECTED", rec.Reason)
+}
+
+func TestExpectedWaitTimeMovesSubmitEarlier(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	h.env.OnActivity(act.ExpectedWaitTime, mock.Anything, mock.Anything).Return(600, nil)
+	in := input(time.Hour, false)
+	in.Settings.QueueTimeStat = "ExpectedWaitTime;Queue;8999@SIP_Server;Environment"
+	h.at(2*time.Hour, func() { h.update(UpdateChange, report(callback.Completed, "")) })
+	h.run(in)
+	require.Equal(t, []time.Time{t0.Add(time.Hour - 2*time.Minute - 10*time.Minute)}, h.submits)
+}
+
+func TestLongLivedCallbackContinuesAsNew(t *testing.T) {
+	h := newHarness(t)
+	h.at(time.Minute, func() {
+		h.update(UpdateChange, ChangeRequest{Properties: map[string]string{"usr_n": "1"}})
+	})
+	h.at(2*time.Minute, func() {
+		h.env.SetCurrentHistoryLength(maxHistoryEvents)
+		h.update(UpdateChange, ChangeRequest{Properties: map[string]string{"usr_n": "2"}})
+	})
+	h.env.ExecuteWorkflow(CallbackWorkflow, input(24*time.Hour, false))
+	require.True(t, h.env.IsWorkflowCompleted())
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, h.env.GetWorkflowError(), &can)
+	var next Input
+	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+	require.True(t, next.Resumed)
+	require.Equal(t, callback.Scheduled, next.Record.State)
+	require.Equal(t, int64(3), next.Record.Version, "carries its version")
+	require.Equal(t, h.lastSaved().Version, next.Record.Version, "every write finished first")
+	require.Equal(t, "2", next.Record.Properties["usr_n"])
+}
+
+func TestResumedRunDoesNotRewriteItsState(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	in := input(time.Hour, false)
+	in.Resumed, in.Record.Version = true, 7
+	h.at(2*time.Hour, func() { h.update(UpdateChange, report(callback.Completed, "")) })
+	h.run(in)
+	require.Equal(t, int64(8), h.saved[0].Version, "first write after resume continues the versions")
+	require.Equal(t, callback.Queued, h.saved[0].State)
+}

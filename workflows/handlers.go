@@ -1,0 +1,123 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/opengms/callback/activities"
+	"github.com/opengms/callback/callback"
+)
+
+// register installs the update and query handlers.
+func (f *flow) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryRecord, func() (callback.Record, error) { return f.cb, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateSubmitted, f.onSubmitted); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancel, f.onCancel,
+		workflow.UpdateHandlerOptions{Validator: func(CancelRequest) error { return f.checkCancel() }}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateChange, f.onChange,
+		workflow.UpdateHandlerOptions{Validator: f.checkChange})
+}
+
+// onSubmitted answers once the submission of an immediate callback has an
+// outcome that the read model shows: nil when ORS accepted it, 50006 when
+// every attempt failed.
+func (f *flow) onSubmitted(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return !f.submitPending() }); err != nil {
+		return err
+	}
+	if err := f.awaitSettled(ctx, f.cb.Version); err != nil {
+		return err
+	}
+	if f.cb.State == callback.Completed && f.cb.Reason == callback.ReasonSubmitError {
+		return f.submitFailed()
+	}
+	return nil
+}
+
+// onCancel ends the callback as CANCELLED; a callback already in ORS gets
+// the ORS cancel event first.
+func (f *flow) onCancel(ctx workflow.Context, req CancelRequest) error {
+	if err := workflow.Await(ctx, func() bool { return !f.submitting }); err != nil {
+		return err
+	}
+	if err := f.checkCancel(); err != nil {
+		return err
+	}
+	if f.cb.ORSSessionID != "" && f.cb.State != callback.Scheduled {
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: 10 * time.Second,
+			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+		})
+		err := workflow.ExecuteActivity(actx, act.CancelORSSession,
+			activities.CancelRequest{ORSURL: f.set.ORSURL, SessionID: f.cb.ORSSessionID}).Get(ctx, nil)
+		if err != nil && !req.DiscardORSFailure {
+			return errORS(err)
+		}
+		if err != nil {
+			workflow.GetLogger(ctx).Warn("ORS cancel failed, discarded on request", "error", err)
+		}
+		if f.cb.State == callback.Completed {
+			return f.awaitSettled(ctx, f.cb.Version) // ORS completed it meanwhile
+		}
+	}
+	reason := req.Reason
+	if reason == "" {
+		reason = callback.ReasonCancelled
+	}
+	return f.awaitSettled(ctx, f.complete(ctx, reason))
+}
+
+// onChange applies a reschedule, a state report or property changes.
+func (f *flow) onChange(ctx workflow.Context, req ChangeRequest) error {
+	if err := workflow.Await(ctx, func() bool { return !f.submitting }); err != nil {
+		return err
+	}
+	if err := f.checkChange(req); err != nil {
+		return err
+	}
+	for k, v := range req.Properties {
+		switch {
+		case callback.Fields[k]:
+		case v == "":
+			delete(f.cb.Properties, k)
+		default:
+			if f.cb.Properties == nil {
+				f.cb.Properties = map[string]string{}
+			}
+			f.cb.Properties[k] = v
+		}
+	}
+	switch {
+	case !req.NewDesiredTime.IsZero():
+		f.cb.DesiredTime = req.NewDesiredTime // the loop re-arms the timer, or submits if now due
+	case req.State == callback.Completed:
+		f.cb.Reason = req.Reason
+		if f.cb.Reason == "" {
+			f.cb.Reason = callback.ReasonNotAvailable
+		}
+		f.cb.State = callback.Completed
+		f.submitNow = false
+	case req.State != "":
+		if f.cb.State == callback.Scheduled || f.submitNow {
+			f.submitNow = false // handed to an external lifecycle: never submitted by us
+		}
+		if req.State == callback.Queued && f.cb.QueuedAt.IsZero() {
+			f.cb.QueuedAt = workflow.Now(ctx).UTC()
+		}
+		f.cb.State = req.State
+		if req.Reason != "" {
+			f.cb.Reason = req.Reason
+		}
+	case req.Reason != "":
+		f.cb.Reason = req.Reason
+	}
+	return f.awaitSettled(ctx, f.changed(ctx))
+}

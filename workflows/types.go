@@ -1,0 +1,66 @@
+// Package workflows holds CallbackWorkflow, the one writer of each callback's
+// state. It is pure decision logic: every side effect is an activity, every
+// time is workflow time, and its configuration arrives as input.
+package workflows
+
+import (
+	"time"
+
+	"github.com/opengms/callback/callback"
+)
+
+// Names of the workflow's updates and queries.
+const (
+	// UpdateSubmitted answers once an immediate callback's ORS submission
+	// has an outcome (sent with Update-With-Start by the POST).
+	UpdateSubmitted = "submitted"
+	// UpdateCancel cancels the callback (DELETE).
+	UpdateCancel = "cancel"
+	// UpdateChange reschedules it, sets its state or changes properties (PUT).
+	UpdateChange = "change"
+	// QueryRecord returns the callback as the workflow holds it.
+	QueryRecord = "record"
+)
+
+// maxHistoryEvents is where the workflow continues as new, long before
+// Temporal's limits, carrying its state.
+const maxHistoryEvents = 2000
+
+// Settings are the effective options of the callback's service for this
+// callback, resolved by the API when it was created.
+type Settings struct {
+	ORSURL            string
+	AppURL            string
+	CallbackURL       string // absolute URL ORS uses for its state PUTs
+	MaxSubmitAttempts int
+	ExecutionBuffer   time.Duration // `_request_execution_time_buffer`
+	QueueTimeStat     string        // `_request_queue_time_stat`, "" = no EWT
+	MandatoryKeys     []string      // `_mandatory_customer_lookup_keys`
+	Options           map[string]string
+}
+
+// Input starts (or continues) a CallbackWorkflow.
+type Input struct {
+	Record   callback.Record
+	Settings Settings
+	// Immediate submits to ORS at once instead of sleeping until due.
+	Immediate bool
+	// Resumed marks a continued-as-new run whose state is already stored.
+	Resumed bool
+}
+
+// CancelRequest is the argument of UpdateCancel.
+type CancelRequest struct {
+	DiscardORSFailure bool
+	Reason            string // "" = CANCELLED
+}
+
+// ChangeRequest is the argument of UpdateChange. At most one of
+// NewDesiredTime and State is acted on, NewDesiredTime first; Properties are
+// applied in both cases (an empty value removes the property).
+type ChangeRequest struct {
+	NewDesiredTime time.Time
+	State          callback.State
+	Reason         string
+	Properties     map[string]string
+}
