@@ -53,6 +53,7 @@ func TestImmediateCallbackCompletesThroughORS(t *testing.T) {
 
 	s.putForm(cbPath+"/"+id, url.Values{"_callback_state": {"ROUTING"}}).envelope(t, 400, 40020, "INVALID_OPERATION")
 	s.do(http.MethodDelete, cbPath+"/"+id, "", nil).envelope(t, 400, 40020, "INVALID_OPERATION")
+	s.recordHistory("immediate-completed", id)
 }
 
 func TestScheduledCallbackFiresAtDesiredTime(t *testing.T) {
@@ -75,6 +76,7 @@ func TestScheduledCallbackFiresAtDesiredTime(t *testing.T) {
 	require.Len(t, starts, 1)
 	require.False(t, starts[0].Time.Before(desired.Truncate(time.Millisecond)), "submitted at %v, before desired %v", starts[0].Time, desired)
 	require.WithinDuration(t, desired, starts[0].Time, 3*time.Second)
+	s.recordHistory("scheduled-completed", id)
 }
 
 func TestCancelAndRescheduleAreVisibleInLookups(t *testing.T) {
@@ -105,6 +107,9 @@ func TestCancelAndRescheduleAreVisibleInLookups(t *testing.T) {
 	require.Empty(t, s.get(cbPath+"?_customer_number=5118&_callback_state=!SCHEDULED").records(t))
 	require.Len(t, s.get(cbPath+"?_customer_number=5117&_customer_number=5118&operand=OR").records(t), 1, "repeated key: first value")
 	require.Empty(t, s.ors.Starts())
+	s.recordHistory("scheduled-cancelled", a)
+	require.Equal(t, http.StatusOK, s.do(http.MethodDelete, cbPath+"/"+b, "", nil).Status)
+	s.recordHistory("rescheduled-cancelled", b)
 }
 
 func TestORSStatePutsAndPropertyUpdates(t *testing.T) {
@@ -126,6 +131,7 @@ func TestORSStatePutsAndPropertyUpdates(t *testing.T) {
 	require.Equal(t, "AGENT_CONNECTED", reason)
 	m := s.putForm(cbPath+"/"+id, url.Values{"usr_name": {"C"}}).envelope(t, 400, 40020, "INVALID_OPERATION")
 	require.Contains(t, m["message"], "reached state COMPLETED")
+	s.recordHistory("ors-puts-and-properties", id)
 }
 
 func TestImmediateSubmitExhaustedAnswers50006(t *testing.T) {
@@ -140,6 +146,7 @@ func TestImmediateSubmitExhaustedAnswers50006(t *testing.T) {
 	st, reason := s.stateOf("cb", id)
 	require.Equal(t, "COMPLETED", st)
 	require.Equal(t, "SUBMIT_ERROR", reason)
+	s.recordHistory("submit-exhausted", id)
 }
 
 func TestRetriedSubmitStartsOneSession(t *testing.T) {
@@ -170,6 +177,7 @@ func TestCancelQueuedSendsORSCancel(t *testing.T) {
 	require.Equal(t, "COMPLETED", st)
 	require.Equal(t, "CANCELLED", reason)
 	require.Empty(t, s.ors.Cancels(), "ORS refused both")
+	s.recordHistory("queued-cancel-refused-then-discarded", id)
 
 	s.ors.SetCancelStatus(0)
 	id = s.postJSON(cbPath, map[string]any{"_customer_number": "5126"}).object(t)["_id"].(string)

@@ -9,11 +9,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 
 	"github.com/opengms/callback/api"
@@ -185,4 +190,28 @@ func eventually(t *testing.T, d time.Duration, cond func() bool, msg string, arg
 func (s *stack) stateOf(service, id string) (string, string) {
 	rec := s.lookupOne(service, id)
 	return rec["_callback_state"], rec["_callback_reason"]
+}
+
+// recordHistory saves workflow id's history as workflows/testdata/histories/NAME.json
+// when GMS_RECORD_HISTORIES=1, for the replay test (make record-histories).
+func (s *stack) recordHistory(name, id string) {
+	s.t.Helper()
+	if os.Getenv("GMS_RECORD_HISTORIES") != "1" {
+		return
+	}
+	ctx := context.Background()
+	// Wait for the run to close so the recorded history is the whole life.
+	_ = s.c.GetWorkflow(ctx, id, "").Get(ctx, nil)
+	iter := s.c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	hist := &historypb.History{}
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(s.t, err)
+		hist.Events = append(hist.Events, ev)
+	}
+	data, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+	require.NoError(s.t, err)
+	dir := filepath.Join(testenv.RepoRoot(s.t), "workflows", "testdata", "histories")
+	require.NoError(s.t, os.MkdirAll(dir, 0o755))
+	require.NoError(s.t, os.WriteFile(filepath.Join(dir, name+".json"), data, 0o644))
 }

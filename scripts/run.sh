@@ -75,7 +75,10 @@ stop_pid() { # NAME PID SECONDS
 cleanup() {
 	((CLEANED)) && return 0
 	CLEANED=1
-	trap '' INT TERM
+	# Finish the job whatever happens meanwhile: a second Ctrl-C, a closed
+	# terminal or output pipe (SIGPIPE), a failing command.
+	set +e
+	trap '' INT TERM PIPE HUP
 	local i
 	if ((${#PROC_PIDS[@]} > 0)) || [[ -n "$TEMPORAL_PID$PG_STARTED_DIR" ]]; then
 		say "stopping"
@@ -95,8 +98,10 @@ cleanup() {
 	wait 2>/dev/null || true
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# A stop asked for (Ctrl-C, SIGTERM) is a normal end of `make run`.
+trap 'exit 0' INT
+trap 'exit 0' TERM
+trap 'exit 129' HUP
 
 # ---------------------------------------------------------------------------
 # Tools
