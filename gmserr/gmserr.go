@@ -97,15 +97,12 @@ func (e *Error) With(kv ...string) *Error {
 }
 
 // Normalize restores the HTTP status of an envelope that crossed a wire
-// (Status is not serialized), from its code and phrase.
+// (Status is not serialized) from its code.
 func (e *Error) Normalize() *Error {
 	if e.Status == 0 {
 		e.Status = 500
 		if c, ok := byNumber[e.Code]; ok {
 			e.Status = c.Status
-		}
-		if e.Code == PayloadTooLarge.Code && e.Phrase == PayloadTooLarge.Phrase && e.Status == 0 {
-			e.Status = 400
 		}
 	}
 	return e
