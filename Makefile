@@ -7,7 +7,7 @@ GO ?= go
 # Test timeout of `go test` (the whole suite must finish well within CI's time).
 TEST_TIMEOUT ?= 12m
 
-.PHONY: help run test build tools clean
+.PHONY: help run test build tools clean record-histories
 
 help: ## list the targets
 	@echo "Targets:"
@@ -27,6 +27,10 @@ test: tools ## go vet and the whole test suite (starts its own Temporal and Post
 	$(GO) vet ./...; \
 	echo "==> go test (TEMPORAL_CLI=$$TEMPORAL_CLI PG_BIN=$$PG_BIN)"; \
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+record-histories: tools ## re-record the workflow histories the replay test replays (workflows/testdata/histories)
+	@pg_bin="$$(scripts/ensure-postgres.sh | tail -n 1)"; \
+	TEMPORAL_CLI="$(CURDIR)/bin/temporal" PG_BIN="$$pg_bin" GMS_RECORD_HISTORIES=1 $(GO) test -count=1 ./api
 
 build: ## build bin/api, bin/worker and bin/ors-sim
 	@mkdir -p bin

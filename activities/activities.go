@@ -5,8 +5,11 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/queries"
@@ -38,4 +41,24 @@ func (a *Activities) ExpectedWaitTime(ctx context.Context, stat string) (int, er
 		return 0, nil
 	}
 	return int(d.Seconds()), nil
+}
+
+// MoveRequest reschedules a callback into a time bucket.
+type MoveRequest struct {
+	Record callback.Record
+	Bucket queries.Bucket
+}
+
+// ErrTypeBucketFull is the ApplicationError type of a move into a full bucket.
+const ErrTypeBucketFull = "BUCKET_FULL"
+
+// MoveCallback writes a rescheduled callback only if its new bucket has a
+// place left besides its own, atomically with that check. A full bucket is
+// a non-retryable ErrTypeBucketFull error.
+func (a *Activities) MoveCallback(ctx context.Context, req MoveRequest) error {
+	err := a.Store.Move(ctx, req.Record, &req.Bucket)
+	if errors.Is(err, queries.ErrBucketFull) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBucketFull, err)
+	}
+	return err
 }

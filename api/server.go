@@ -57,6 +57,8 @@ func (s *Server) Handler() http.Handler {
 	r.PUT("/genesys/1/service/callback/:name/:id", s.change)
 	r.GET("/genesys/1/service/callback/:name", s.lookup)
 	r.GET("/genesys/1/service/callback", s.lookup)
+	r.GET("/genesys/1/service/callback/:name/availability", s.availabilityV1)
+	r.GET("/genesys/2/service/callback/:name/availability", s.availabilityV2)
 	r.GET("/healthz", s.health)
 	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound(r))

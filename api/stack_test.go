@@ -58,6 +58,44 @@ _disallow_impossible_phone_numbers = false
 [service.broken]
 _type = ors
 _service = chat
+
+[service.hours]
+_type = builtin
+_service = office-hours
+_timezone = America/New_York
+_bh_regular1 = Mon-Fri 09:00-17:00
+
+[service.office]
+_app_url = callback.scxml
+_business_hours_service = hours
+_request_time_bucket = 5
+_max_request_by_time_bucket = 2
+_request_execution_time_buffer = 0
+_disallow_impossible_phone_numbers = false
+_enable_in_queue_checking = false
+
+[service.strict]
+_app_url = callback.scxml
+_request_execution_time_buffer = 0
+_disallow_impossible_phone_numbers = false
+_enable_in_queue_checking = strict
+
+[service.phones]
+_app_url = callback.scxml
+_default_country = US
+_exceptions = 555.*
+
+[service.redirector]
+_redirect = cb
+
+[service.redirect-broken]
+_redirect = broken
+
+[service.ewt]
+_app_url = callback.scxml
+_request_execution_time_buffer = 120
+_request_queue_time_stat = ExpectedWaitTime;Queue;8999@SIP_Server;Environment
+_disallow_impossible_phone_numbers = false
 `
 
 // stack is the whole service on real components: Temporal dev server,

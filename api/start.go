@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
@@ -38,78 +37,21 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, name string) {
 		s.writeError(w, r, e)
 		return
 	}
-	in, e := s.admit(r.Context(), name, p)
+	a, e := s.admit(r.Context(), name, p, false)
 	if e != nil {
 		s.writeError(w, r, e)
 		return
 	}
-	if err := s.launch(r.Context(), in); err != nil {
+	if err := s.launch(r.Context(), a); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if in.Immediate {
-		writeJSON(w, http.StatusOK, confirmation(in.Record.ID))
+	id := a.input.Record.ID
+	if a.input.Immediate {
+		writeJSON(w, http.StatusOK, confirmation(id))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"_id": in.Record.ID})
-}
-
-// admit runs Q1's checks and builds the workflow input of a new callback.
-func (s *Server) admit(ctx context.Context, name string, p map[string]string) (workflows.Input, *gmserr.Error) {
-	cfg := s.Config()
-	svc, e := cfg.CallbackService(name)
-	if e != nil {
-		return workflows.Input{}, e
-	}
-	opts, e := cfg.Effective(svc, p)
-	if e != nil {
-		return workflows.Input{}, e
-	}
-	id := uuid.NewString()
-	if e := checkMandatory(id, opts, p); e != nil {
-		return workflows.Input{}, e
-	}
-	now := s.now()
-	desired := now
-	if v := strings.TrimSpace(p[callback.KeyDesiredTime]); v != "" {
-		t, err := callback.ParseTime(v)
-		if err != nil {
-			return workflows.Input{}, badParameter("Invalid %s: %v", callback.KeyDesiredTime, err).With("id", id)
-		}
-		desired = t
-	}
-	if e := checkDesiredTime(id, opts, desired, now); e != nil {
-		return workflows.Input{}, e
-	}
-	rec := callback.Record{
-		ID: id, Service: name, State: callback.Scheduled, DesiredTime: desired,
-		Properties: properties(p), LookupKeys: opts.List(config.OptCustomerLookupKeys),
-	}
-	in := workflows.Input{Record: rec, Settings: s.settings(name, id, opts)}
-	if forced := strings.TrimSpace(p[callback.KeyState]); forced != "" {
-		st, ok := callback.ParseState(forced)
-		if !ok {
-			return workflows.Input{}, badParameter("Invalid %s: %s", callback.KeyState, forced).With("id", id)
-		}
-		in.Record.State = st
-		if st == callback.Completed {
-			in.Record.Reason = strings.TrimSpace(p[callback.KeyReason])
-			if in.Record.Reason == "" {
-				in.Record.Reason = callback.ReasonNotAvailable
-			}
-		}
-		return in, nil
-	}
-	ewt, err := s.Stats.ExpectedWait(ctx, opts.String(config.OptRequestQueueTimeStat))
-	if err != nil {
-		s.Logger.WarnContext(ctx, "expected wait time unavailable, using 0", "error", err)
-		ewt = 0
-	}
-	if !desired.After(now.Add(in.Settings.ExecutionBuffer + ewt)) {
-		in.Immediate = true
-		in.Record.State = callback.Queued
-	}
-	return in, nil
+	writeJSON(w, http.StatusOK, map[string]string{"_id": id})
 }
 
 // checkMandatory: every mandatory lookup key present and non-empty (B1), and
@@ -170,13 +112,15 @@ func (s *Server) settings(service, id string, opts config.Effective) workflows.S
 	}
 }
 
-// launch records the admission row, then starts the workflow: a scheduled
-// callback answers once its start is durable; an immediate one once ORS has
-// accepted it (Update-With-Start waits for the submission's outcome). A
-// failed start removes the admission row again.
-func (s *Server) launch(ctx context.Context, in workflows.Input) error {
-	if err := s.Store.Admit(ctx, in.Record); err != nil {
-		return unavailable("read model", err)
+// launch records the admission (checks and place in one transaction), then
+// starts the workflow: a scheduled callback answers once its start is
+// durable; an immediate one once ORS has accepted it (Update-With-Start
+// waits for the submission's outcome). A failed start removes the admission
+// row again.
+func (s *Server) launch(ctx context.Context, a *admission) error {
+	in := a.input
+	if err := s.Store.Admit(ctx, a.Admission); err != nil {
+		return s.admissionError(ctx, a, err)
 	}
 	opts := client.StartWorkflowOptions{
 		ID:                       in.Record.ID,

@@ -107,7 +107,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, ps httprouter.Pa
 		s.writeError(w, r, err)
 		return
 	}
-	req, err := s.changeRequest(rec, p)
+	req, err := s.changeRequest(r.Context(), rec, p)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -118,33 +118,44 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, ps httprouter.Pa
 			With("id", id, "service", rec.Service, "time", t)
 	})
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, s.withProposals(r.Context(), rec, req, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, struct{}{})
 }
 
-// changeRequest validates a PUT's parameters into a workflow ChangeRequest.
-func (s *Server) changeRequest(rec callback.Record, p map[string]string) (workflows.ChangeRequest, error) {
+// changeRequest validates a PUT's parameters into a workflow ChangeRequest:
+// a reschedule passes the start's desired-time, office-hours and capacity
+// checks; a new customer number the number rules.
+func (s *Server) changeRequest(ctx context.Context, rec callback.Record, p map[string]string) (workflows.ChangeRequest, error) {
 	var req workflows.ChangeRequest
-	if v := strings.TrimSpace(p[callback.KeyNewDesiredTime]); v != "" {
-		t, err := callback.ParseTime(v)
-		if err != nil {
-			return req, badParameter("Invalid %s: %v", callback.KeyNewDesiredTime, err).With("id", rec.ID)
-		}
-		cfg := s.Config()
-		svc, e := cfg.CallbackService(rec.Service)
+	newTime := strings.TrimSpace(p[callback.KeyNewDesiredTime])
+	number, numberChanged := p[callback.KeyCustomerNumber]
+	if newTime != "" || numberChanged && number != "" {
+		rules, e := s.rules(rec.Service, rec.Properties)
 		if e != nil {
 			return req, e
 		}
-		opts, e := cfg.Effective(svc, rec.Properties)
-		if e != nil {
-			return req, e
+		if numberChanged && number != "" {
+			if e := rules.phone.Check(number); e != nil {
+				return req, e
+			}
 		}
-		if e := checkDesiredTime(rec.ID, opts, t, s.now()); e != nil {
-			return req, e
+		if newTime != "" {
+			t, err := callback.ParseTime(newTime)
+			if err != nil {
+				return req, badParameter("Invalid %s: %v", callback.KeyNewDesiredTime, err).With("id", rec.ID)
+			}
+			now := s.now()
+			if e := checkDesiredTime(rec.ID, rules.opts, t, now); e != nil {
+				return req, e
+			}
+			bucket, e := s.place(ctx, rules, t, s.immediate(ctx, rules.opts, t, now))
+			if e != nil {
+				return req, e
+			}
+			req.NewDesiredTime, req.Bucket = t, bucket
 		}
-		req.NewDesiredTime = t
 	}
 	if v := strings.TrimSpace(p[callback.KeyState]); v != "" {
 		st, ok := callback.ParseState(v)
@@ -156,4 +167,18 @@ func (s *Server) changeRequest(rec callback.Record, p map[string]string) (workfl
 	req.Reason = strings.TrimSpace(p[callback.KeyReason])
 	req.Properties = properties(p)
 	return req, nil
+}
+
+// withProposals completes a 40051 from the workflow (a reschedule into a
+// bucket that filled meanwhile) with the proposed slots.
+func (s *Server) withProposals(ctx context.Context, rec callback.Record, req workflows.ChangeRequest, err error) error {
+	e := gmserr.FromTemporal(err)
+	if e == nil || e.Code != gmserr.SlotUnavailableProposal.Code || e.Availability != nil {
+		return err
+	}
+	rules, re := s.rules(rec.Service, rec.Properties)
+	if re != nil {
+		return err
+	}
+	return s.proposeInstead(ctx, rules, req.NewDesiredTime, slotFull)
 }

@@ -23,7 +23,7 @@ func TestLoadShippedFile(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "http://127.0.0.1:8090", c.ORSURL)
 	require.Equal(t, "http://127.0.0.1:8090", c.StatURL)
-	require.Equal(t, []string{"callback-immediate", "callback-test"}, c.CallbackServices())
+	require.Equal(t, []string{"callback-immediate", "callback-office", "callback-test"}, c.CallbackServices())
 	require.Equal(t, []string{"_desired_time", "_callback_state", "_callback_reason", "_ors_session_id"}, c.ReturnedKeys)
 	require.Contains(t, c.FilterKeys, "_vq")
 	require.Regexp(t, `^\$2[aby]\$10\$.{53}$`, c.AdminUsers["admin"])

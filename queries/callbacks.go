@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/opengms/callback/callback"
@@ -67,18 +68,7 @@ ON CONFLICT DO NOTHING`
 // Save writes rec if it is newer than what is stored (idempotent: replaying
 // the same or an older version changes nothing) and records its lookup values.
 func (s *Store) Save(ctx context.Context, rec callback.Record) error {
-	tx, err := s.DB.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("save callback %s: %w", rec.ID, err)
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	if err := save(ctx, tx, rec); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("save callback %s: %w", rec.ID, err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sqlx.Tx) error { return save(ctx, tx, rec) })
 }
 
 // execer is satisfied by *sqlx.DB and *sqlx.Tx.
@@ -127,16 +117,6 @@ func lookupKeys(rec callback.Record) []string {
 		}
 	}
 	return append([]string{callback.KeyCustomerNumber}, rec.LookupKeys...)
-}
-
-// Admit records a new callback's admission row (version 0), so that it is
-// visible to lookups and counts against limits before its workflow runs.
-func (s *Store) Admit(ctx context.Context, rec callback.Record) error {
-	rec.Version = 0
-	if err := save(ctx, s.DB, rec); err != nil {
-		return fmt.Errorf("admit: %w", err)
-	}
-	return nil
 }
 
 // DeleteAdmission removes an admission row whose workflow never started;

@@ -30,7 +30,7 @@ ensure_temporal() {
 	command -v go >/dev/null 2>&1 || die "go is not on PATH; it is needed to install the Temporal CLI"
 	say "installing Temporal CLI $TEMPORAL_CLI_VERSION into bin/ (first time only, takes a few minutes)"
 	mkdir -p "$REPO_ROOT/bin"
-	(cd "$REPO_ROOT" && GOBIN="$REPO_ROOT/bin" GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION") ||
+	(cd "$REPO_ROOT" && GOBIN="$REPO_ROOT/bin" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION") ||
 		die "could not install the Temporal CLI"
 	[[ -x "$bin" ]] || die "go install finished but $bin is missing"
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/opengms/callback/activities"
 	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/gmserr"
+	"github.com/opengms/callback/queries"
 )
 
 // register installs the update and query handlers.
@@ -96,6 +99,8 @@ func (f *flow) onChange(ctx workflow.Context, req ChangeRequest) error {
 		}
 	}
 	switch {
+	case !req.NewDesiredTime.IsZero() && req.Bucket != nil:
+		return f.move(ctx, req.NewDesiredTime, *req.Bucket)
 	case !req.NewDesiredTime.IsZero():
 		f.cb.DesiredTime = req.NewDesiredTime // the loop re-arms the timer, or submits if now due
 	case req.State == callback.Completed:
@@ -120,4 +125,29 @@ func (f *flow) onChange(ctx workflow.Context, req ChangeRequest) error {
 		f.cb.Reason = req.Reason
 	}
 	return f.awaitSettled(ctx, f.changed(ctx))
+}
+
+// move reschedules into a bucket: the read-model write that takes the place
+// runs now, atomically with the capacity check; a full bucket changes
+// nothing and answers 40051 (the API adds the proposals).
+func (f *flow) move(ctx workflow.Context, desired time.Time, bucket queries.Bucket) error {
+	prev := f.cb.DesiredTime
+	f.cb.DesiredTime = desired
+	f.cb.Version++
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, MaximumAttempts: 5},
+	})
+	err := workflow.ExecuteActivity(actx, act.MoveCallback, activities.MoveRequest{Record: f.cb.Clone(), Bucket: bucket}).Get(ctx, nil)
+	if err != nil {
+		f.cb.DesiredTime = prev
+		var appErr *temporal.ApplicationError
+		if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeBucketFull {
+			return errBucketFull(f.cb.Service, bucket)
+		}
+		return gmserr.ToTemporal(gmserr.New(gmserr.CapacityError, "Cannot reserve time slot: %v", err))
+	}
+	f.settled = max(f.settled, f.cb.Version)
+	f.rev++ // the loop re-arms the timer
+	return nil
 }

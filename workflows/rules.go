@@ -6,6 +6,7 @@ import (
 
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/gmserr"
+	"github.com/opengms/callback/queries"
 )
 
 // These checks are the state diagram's guards. Validators call them before
@@ -54,4 +55,11 @@ func (f *flow) submitFailed() error {
 	n := f.set.MaxSubmitAttempts
 	return gmserr.ToTemporal(gmserr.New(gmserr.ORSMaxSubmitRetries,
 		"Callback %s reached maximum attempts to submit to ORS reached (%d)", f.cb.ID, n).With("id", f.cb.ID, "max-attempts", strconv.Itoa(n)))
+}
+
+// errBucketFull is 40051 for a reschedule into a full bucket.
+func errBucketFull(service string, b queries.Bucket) error {
+	slot := "[" + callback.FormatTime(b.Start) + ", " + callback.FormatTime(b.End) + "]"
+	return gmserr.ToTemporal(gmserr.New(gmserr.SlotUnavailableProposal,
+		"Too many requests at desired time slot %s. Proposing time slots.", slot).With("slot", slot, "service", service))
 }

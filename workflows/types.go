@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/queries"
 )
 
 // Names of the workflow's updates and queries.
@@ -60,6 +61,8 @@ type CancelRequest struct {
 // applied in both cases (an empty value removes the property).
 type ChangeRequest struct {
 	NewDesiredTime time.Time
+	// Bucket is the place a reschedule takes; nil takes none (immediate).
+	Bucket *queries.Bucket
 	State          callback.State
 	Reason         string
 	Properties     map[string]string

@@ -19,6 +19,9 @@ CREATE TABLE callbacks (
 );
 CREATE INDEX callbacks_service_number ON callbacks (service, customer_number);
 CREATE INDEX callbacks_service_state_desired ON callbacks (service, state, desired_time);
+-- Admission counts: places taken per time bucket, open callbacks per number.
+CREATE INDEX callbacks_open_by_time ON callbacks (service, desired_time) WHERE state <> 'COMPLETED';
+CREATE INDEX callbacks_open_by_number ON callbacks (service, customer_number) WHERE state <> 'COMPLETED';
 CREATE INDEX callbacks_desired ON callbacks (desired_time, id);
 CREATE INDEX callbacks_properties ON callbacks USING gin (properties jsonb_path_ops);
 

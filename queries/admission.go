@@ -1,0 +1,140 @@
+package queries
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/opengms/callback/callback"
+)
+
+// Bucket is a time bucket and how many callbacks it may hold.
+type Bucket struct {
+	Start, End time.Time
+	Capacity   int
+}
+
+// Admission is what a new callback must pass before it exists.
+type Admission struct {
+	Record callback.Record
+	// InQueueLimit is the most open (not COMPLETED) callbacks its number may
+	// have in the service; 0 = no limit.
+	InQueueLimit int
+	// Bucket is the place it takes; nil when it takes none (immediate,
+	// forced state).
+	Bucket *Bucket
+}
+
+// ErrInQueueLimit means the number already has InQueueLimit open callbacks.
+var ErrInQueueLimit = errors.New("in-queue limit reached")
+
+// ErrBucketFull means the bucket has no place left.
+var ErrBucketFull = errors.New("time bucket full")
+
+// Admit checks the in-queue limit and the bucket's capacity and records the
+// callback's admission row (version 0), all in one transaction under
+// advisory locks (service + number, then service + bucket), so concurrent
+// admissions can never both take the last place.
+func (s *Store) Admit(ctx context.Context, a Admission) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		rec := a.Record
+		if a.InQueueLimit > 0 {
+			if err := advisoryLock(ctx, tx, "number", rec.Service, rec.CustomerNumber()); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM callbacks
+				WHERE service = $1 AND customer_number = $2 AND state <> 'COMPLETED'`, rec.Service, rec.CustomerNumber()); err != nil {
+				return fmt.Errorf("count open callbacks: %w", err)
+			}
+			if n >= a.InQueueLimit {
+				return ErrInQueueLimit
+			}
+		}
+		if err := takePlace(ctx, tx, rec, a.Bucket); err != nil {
+			return err
+		}
+		rec.Version = 0
+		return save(ctx, tx, rec)
+	})
+}
+
+// Move writes rec, rescheduled into bucket, if the bucket has a place left
+// besides rec's own (ErrBucketFull otherwise), under the bucket's lock.
+func (s *Store) Move(ctx context.Context, rec callback.Record, bucket *Bucket) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := takePlace(ctx, tx, rec, bucket); err != nil {
+			return err
+		}
+		return save(ctx, tx, rec)
+	})
+}
+
+// takePlace locks bucket and checks it holds fewer than its capacity of
+// open callbacks other than rec.
+func takePlace(ctx context.Context, tx *sqlx.Tx, rec callback.Record, b *Bucket) error {
+	if b == nil {
+		return nil
+	}
+	if err := advisoryLock(ctx, tx, "bucket", rec.Service, b.Start.UTC().Format(time.RFC3339)); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM callbacks
+		WHERE service = $1 AND state <> 'COMPLETED' AND desired_time >= $2 AND desired_time < $3 AND id <> $4`,
+		rec.Service, b.Start, b.End, rec.ID); err != nil {
+		return fmt.Errorf("count bucket: %w", err)
+	}
+	if n >= b.Capacity {
+		return ErrBucketFull
+	}
+	return nil
+}
+
+// advisoryLock takes a transaction-scoped advisory lock on (kind, service, key).
+func advisoryLock(ctx context.Context, tx *sqlx.Tx, kind, service, key string) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+		kind+"\x1f"+service+"\x1f"+key); err != nil {
+		return fmt.Errorf("lock %s: %w", kind, err)
+	}
+	return nil
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
+	tx, err := s.DB.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Booked counts the service's open callbacks per bucket of size in
+// [from, to), keyed by bucket start (epoch-aligned).
+func (s *Store) Booked(ctx context.Context, service string, size time.Duration, from, to time.Time) (map[time.Time]int, error) {
+	var rows []struct {
+		Bucket time.Time `db:"bucket"`
+		N      int       `db:"n"`
+	}
+	err := s.DB.SelectContext(ctx, &rows, `SELECT date_bin($2::interval, desired_time, timestamptz 'epoch') AS bucket, count(*) AS n
+		FROM callbacks WHERE service = $1 AND state <> 'COMPLETED' AND desired_time >= $3 AND desired_time < $4
+		GROUP BY 1`, service, fmt.Sprintf("%d seconds", int(size.Seconds())), from, to)
+	if err != nil {
+		return nil, fmt.Errorf("booked buckets: %w", err)
+	}
+	out := make(map[time.Time]int, len(rows))
+	for _, r := range rows {
+		out[r.Bucket.UTC()] = r.N
+	}
+	return out, nil
+}
