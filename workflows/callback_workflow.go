@@ -25,11 +25,11 @@ var act *activities.Activities
 // change is written to the read model by an activity.
 func CallbackWorkflow(ctx workflow.Context, in Input) (callback.Record, error) {
 	f := &flow{cb: in.Record, set: in.Settings, submitNow: in.Immediate}
+	if !in.Resumed {
+		f.save(ctx) // before any update handler can run
+	}
 	if err := f.register(ctx); err != nil {
 		return f.cb, err
-	}
-	if !in.Resumed {
-		f.save(ctx)
 	}
 	return f.run(ctx)
 }
@@ -40,6 +40,7 @@ type flow struct {
 	set        Settings
 	submitNow  bool  // submit at the next turn of the loop
 	submitting bool  // an ORS submit is in flight
+	moving     bool  // a reschedule is taking its new place
 	rev        int   // bumped by every change; wakes the main loop
 	settled    int64 // highest version whose read-model write finished
 	pending    int   // read-model writes in flight
@@ -47,10 +48,17 @@ type flow struct {
 
 func (f *flow) submitPending() bool { return f.submitNow || f.submitting }
 
+// idle tells that no submit or move is in flight: changes wait for it, so
+// none interleaves with another.
+func (f *flow) idle() bool { return !f.submitting && !f.moving }
+
 // run is the main loop: sleep while SCHEDULED, submit when due, otherwise
 // wait for the next change, until COMPLETED.
 func (f *flow) run(ctx workflow.Context) (callback.Record, error) {
 	for f.cb.State != callback.Completed {
+		if err := workflow.Await(ctx, f.idle); err != nil {
+			return f.cb, err
+		}
 		var err error
 		switch {
 		case f.submitNow:

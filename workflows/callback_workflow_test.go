@@ -16,6 +16,7 @@ import (
 	"github.com/opengms/callback/activities"
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/gmserr"
+	"github.com/opengms/callback/queries"
 )
 
 var t0 = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
@@ -348,4 +349,47 @@ func TestResumedRunDoesNotRewriteItsState(t *testing.T) {
 	h.run(in)
 	require.Equal(t, int64(8), h.saved[0].Version, "first write after resume continues the versions")
 	require.Equal(t, callback.Queued, h.saved[0].State)
+}
+
+func TestRescheduleIntoAFullBucketChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	var moved []activities.MoveRequest
+	full := true
+	h.env.OnActivity(act.MoveCallback, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.MoveRequest) error {
+		moved = append(moved, req)
+		if full {
+			return temporal.NewNonRetryableApplicationError("time bucket full", activities.ErrTypeBucketFull, nil)
+		}
+		return nil
+	})
+	target := t0.Add(3 * time.Hour)
+	bucket := queries.Bucket{Start: target, End: target.Add(5 * time.Minute), Capacity: 2}
+	var refused, accepted func() *gmserr.Error
+	// Sent with the start, as a fast client does: it runs in the first task.
+	h.at(0, func() { refused = h.update(UpdateChange, ChangeRequest{NewDesiredTime: target, Bucket: &bucket}) })
+	h.at(time.Minute, func() {
+		full = false
+		accepted = h.update(UpdateChange, ChangeRequest{NewDesiredTime: target, Bucket: &bucket})
+	})
+	h.at(4*time.Hour, func() { h.update(UpdateChange, report(callback.Completed, "")) })
+
+	rec := h.run(input(time.Hour, false))
+
+	e := refused()
+	require.NotNil(t, e)
+	require.Equal(t, 40051, e.Code)
+	require.Equal(t, "Too many requests at desired time slot [2026-03-02T15:00:00.000Z, 2026-03-02T15:05:00.000Z]. Proposing time slots.", e.Message)
+	require.Nil(t, accepted())
+	require.Len(t, moved, 2)
+	for _, s := range h.saved {
+		if s.Version < moved[1].Record.Version {
+			require.Equal(t, t0.Add(time.Hour), s.DesiredTime, "no write carries a refused time")
+		} else {
+			require.Equal(t, target, s.DesiredTime)
+		}
+	}
+	require.Less(t, moved[0].Record.Version, moved[1].Record.Version)
+	require.Equal(t, []time.Time{target.Add(-2 * time.Minute)}, h.submits, "fires at the moved time")
+	require.Equal(t, target, rec.DesiredTime)
 }

@@ -48,7 +48,7 @@ func (f *flow) onSubmitted(ctx workflow.Context) error {
 // onCancel ends the callback as CANCELLED; a callback already in ORS gets
 // the ORS cancel event first.
 func (f *flow) onCancel(ctx workflow.Context, req CancelRequest) error {
-	if err := workflow.Await(ctx, func() bool { return !f.submitting }); err != nil {
+	if err := workflow.Await(ctx, f.idle); err != nil {
 		return err
 	}
 	if err := f.checkCancel(); err != nil {
@@ -80,7 +80,7 @@ func (f *flow) onCancel(ctx workflow.Context, req CancelRequest) error {
 
 // onChange applies a reschedule, a state report or property changes.
 func (f *flow) onChange(ctx workflow.Context, req ChangeRequest) error {
-	if err := workflow.Await(ctx, func() bool { return !f.submitting }); err != nil {
+	if err := workflow.Await(ctx, f.idle); err != nil {
 		return err
 	}
 	if err := f.checkChange(req); err != nil {
@@ -129,25 +129,28 @@ func (f *flow) onChange(ctx workflow.Context, req ChangeRequest) error {
 
 // move reschedules into a bucket: the read-model write that takes the place
 // runs now, atomically with the capacity check; a full bucket changes
-// nothing and answers 40051 (the API adds the proposals).
+// nothing and answers 40051 (the API adds the proposals). Nothing else
+// changes or writes the callback meanwhile (see idle).
 func (f *flow) move(ctx workflow.Context, desired time.Time, bucket queries.Bucket) error {
-	prev := f.cb.DesiredTime
-	f.cb.DesiredTime = desired
-	f.cb.Version++
+	f.moving = true
+	defer func() { f.moving = false }()
+	f.cb.Version++ // a refused move leaves a gap in the versions, never a stale write
+	next := f.cb.Clone()
+	next.DesiredTime = desired
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, MaximumAttempts: 5},
 	})
-	err := workflow.ExecuteActivity(actx, act.MoveCallback, activities.MoveRequest{Record: f.cb.Clone(), Bucket: bucket}).Get(ctx, nil)
+	err := workflow.ExecuteActivity(actx, act.MoveCallback, activities.MoveRequest{Record: next, Bucket: bucket}).Get(ctx, nil)
 	if err != nil {
-		f.cb.DesiredTime = prev
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeBucketFull {
 			return errBucketFull(f.cb.Service, bucket)
 		}
 		return gmserr.ToTemporal(gmserr.New(gmserr.CapacityError, "Cannot reserve time slot: %v", err))
 	}
-	f.settled = max(f.settled, f.cb.Version)
+	f.cb.DesiredTime = desired
+	f.settled = max(f.settled, next.Version)
 	f.rev++ // the loop re-arms the timer
 	return nil
 }

@@ -62,8 +62,8 @@ type CancelRequest struct {
 type ChangeRequest struct {
 	NewDesiredTime time.Time
 	// Bucket is the place a reschedule takes; nil takes none (immediate).
-	Bucket *queries.Bucket
-	State          callback.State
-	Reason         string
-	Properties     map[string]string
+	Bucket     *queries.Bucket
+	State      callback.State
+	Reason     string
+	Properties map[string]string
 }
