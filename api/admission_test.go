@@ -128,7 +128,7 @@ func TestConcurrentStartsRespectInQueueLimit(t *testing.T) {
 		path  string
 		limit int
 	}{{cbPath, 2}, {"/genesys/1/service/callback/strict", 1}} {
-		const n = 50
+		const n = 100
 		statuses := make([]int, n)
 		bodies := make([]reply, n)
 		later := time.Now().Add(time.Hour)
@@ -253,4 +253,19 @@ func TestExpectedWaitTimeDecidesImmediacy(t *testing.T) {
 	q := s.ors.StatQueries()
 	require.NotEmpty(t, q)
 	require.Equal(t, url.Values{"name": {"ExpectedWaitTime"}, "object": {"Queue"}, "id": {"8999@SIP_Server"}, "tenant": {"Environment"}}, q[len(q)-1])
+}
+
+func TestForcedStateAtCreation(t *testing.T) {
+	s := newStack(t)
+	r := s.postJSON(cbPath, map[string]any{"_customer_number": "4001", "_callback_state": "processing"})
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	body := r.object(t)
+	require.Len(t, body, 1, "a forced state answers only the _id")
+	id := body["_id"].(string)
+	require.Equal(t, "PROCESSING", s.lookupOne("cb", id)["_callback_state"])
+	require.Empty(t, s.ors.Starts(), "an externally managed callback is never submitted")
+	require.Equal(t, http.StatusOK, s.putForm(cbPath+"/"+id, url.Values{"_callback_state": {"COMPLETED"}}).Status)
+	st, reason := s.stateOf("cb", id)
+	require.Equal(t, "COMPLETED", st)
+	require.Equal(t, "NOT_AVAILABLE", reason)
 }

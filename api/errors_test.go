@@ -51,6 +51,12 @@ func TestStartErrors(t *testing.T) {
 			400, 40010, "BAD_PARAMETER", "Invalid _callback_state: DONE"},
 		{"bad option from request", "/genesys/1/service/callback/buffered", "application/json", `{"_customer_number":"1","_max_ors_submit_attempts":"many"}`,
 			500, 50020, "BAD_CONFIGURATION", "Option _max_ors_submit_attempts is invalid: many"},
+		{"phone checks without a country", "/genesys/1/service/callback/no-country", "application/json", `{"_customer_number":"1"}`,
+			500, 50020, "BAD_CONFIGURATION", "Service option no-country / _default_country is not configured. But option _disallow_impossible_phone_numbers is set."},
+		{"unknown office hours", "/genesys/1/service/callback/bad-hours", "application/json", `{"_customer_number":"1"}`,
+			500, 50020, "BAD_CONFIGURATION", "Option _business_hours_service is invalid: "},
+		{"office never open", "/genesys/1/service/callback/never-open", "application/json", `{"_customer_number":"1"}`,
+			400, 40050, "SLOT_UNAVAILABLE", "No time slots available."},
 		{"unknown service POST route", "/genesys/1/service/other/x", "application/json", `{}`,
 			404, 40400, "NOT_FOUND", "No such resource"},
 	}

@@ -91,6 +91,26 @@ _redirect = cb
 [service.redirect-broken]
 _redirect = broken
 
+[service.closed-hours]
+_type = builtin
+_service = office-hours
+_timezone = UTC
+_bh_add1 = 2020-01-01 09:00-10:00
+
+[service.never-open]
+_app_url = callback.scxml
+_business_hours_service = closed-hours
+_disallow_impossible_phone_numbers = false
+
+[service.bad-hours]
+_app_url = callback.scxml
+_business_hours_service = nothing-here
+_disallow_impossible_phone_numbers = false
+
+[service.no-country]
+_app_url = callback.scxml
+_default_country =
+
 [service.ewt]
 _app_url = callback.scxml
 _request_execution_time_buffer = 120
