@@ -12,9 +12,7 @@ import (
 	"time"
 
 	"github.com/opengms/callback/api"
-	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/internal/env"
-	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/stats"
 )
 
@@ -28,33 +26,19 @@ func main() {
 func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	settings := env.Load()
-	logger := env.Logger().With("process", "api")
-	cfg, err := config.Load(settings.ConfigPath)
+	p, err := env.Boot(ctx, "api")
 	if err != nil {
 		return err
 	}
-	store, err := queries.Open(ctx, settings.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if err := store.Migrate(ctx); err != nil {
-		return err
-	}
-	c, err := settings.Dial(ctx, logger)
-	if err != nil {
-		return fmt.Errorf("connect to Temporal at %s: %w", settings.TemporalAddress, err)
-	}
-	defer c.Close()
+	defer p.Close()
 	srv := &api.Server{
-		Temporal: c, Store: store, Logger: logger,
-		Stats:     &stats.Client{URL: cfg.StatURL, HTTP: &http.Client{Timeout: 5 * time.Second}},
-		PublicURL: settings.PublicURL, TaskQueue: settings.TaskQueue,
+		Temporal: p.Temporal, Store: p.Store, Logger: p.Logger,
+		Stats:     &stats.Client{URL: p.Config.StatURL, HTTP: &http.Client{Timeout: 5 * time.Second}},
+		PublicURL: p.Settings.PublicURL, TaskQueue: p.Settings.TaskQueue,
 	}
-	srv.SetConfig(cfg)
+	srv.SetConfig(p.Config)
 	httpSrv := &http.Server{
-		Addr:              settings.HTTPAddr,
+		Addr:              p.Settings.HTTPAddr,
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -63,7 +47,7 @@ func run() error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.ListenAndServe() }()
-	logger.Info("api listening", "addr", settings.HTTPAddr, "public_url", settings.PublicURL)
+	p.Logger.Info("api listening", "addr", p.Settings.HTTPAddr, "public_url", p.Settings.PublicURL)
 	select {
 	case err := <-errc:
 		return err
@@ -74,6 +58,6 @@ func run() error {
 	if err := httpSrv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	logger.Info("api stopped")
+	p.Logger.Info("api stopped")
 	return nil
 }

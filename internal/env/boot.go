@@ -1,0 +1,50 @@
+package env
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/opengms/callback/config"
+	"github.com/opengms/callback/queries"
+)
+
+// Process is what the API and worker processes share: their environment,
+// logger, configuration, read model (migrated) and Temporal client.
+type Process struct {
+	Settings Settings
+	Logger   *slog.Logger
+	Config   *config.Config
+	Store    *queries.Store
+	Temporal client.Client
+}
+
+// Boot reads the environment and configuration, opens and migrates the
+// read model, and connects to Temporal. Close releases what it opened.
+func Boot(ctx context.Context, name string) (*Process, error) {
+	p := &Process{Settings: Load(), Logger: Logger().With("process", name)}
+	var err error
+	if p.Config, err = config.Load(p.Settings.ConfigPath); err != nil {
+		return nil, err
+	}
+	if p.Store, err = queries.Open(ctx, p.Settings.DatabaseURL); err != nil {
+		return nil, err
+	}
+	if err := p.Store.Migrate(ctx); err != nil {
+		p.Store.Close()
+		return nil, err
+	}
+	if p.Temporal, err = p.Settings.Dial(ctx, p.Logger); err != nil {
+		p.Store.Close()
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", p.Settings.TemporalAddress, err)
+	}
+	return p, nil
+}
+
+// Close closes the Temporal client and the read model.
+func (p *Process) Close() {
+	p.Temporal.Close()
+	p.Store.Close()
+}
