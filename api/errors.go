@@ -27,6 +27,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		e = gmserr.Unknown(err)
 	}
 	e.Normalize()
+	if e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="GMS"`)
+	}
 	if e.Status >= 500 {
 		s.Logger.WarnContext(r.Context(), "request failed", "path", r.URL.Path, "code", e.Code, "message", e.Message)
 	}

@@ -48,7 +48,10 @@ func TestImmediateCallbackCompletesThroughORS(t *testing.T) {
 	byNumber := s.get(cbPath + "?_customer_number=5115").records(t)
 	require.Len(t, byNumber, 1)
 	require.Equal(t, id, byNumber[0]["_id"])
-	require.Len(t, s.get("/genesys/1/service/callback?usr_account=42").records(t), 1, "lookup across services by a lookup key")
+	byAccount := s.get("/genesys/1/service/callback?usr_account=42").records(t)
+	require.Len(t, byAccount, 1, "lookup across services by a lookup key")
+	require.Equal(t, "42", byAccount[0]["usr_account"], "records carry the service's _customer_lookup_keys")
+	require.NotContains(t, byAccount[0], "usr_customer_name", "but not every property")
 	require.Equal(t, 1, s.ors.SessionsFor(id))
 
 	s.putForm(cbPath+"/"+id, url.Values{"_callback_state": {"ROUTING"}}).envelope(t, 400, 40020, "INVALID_OPERATION")

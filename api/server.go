@@ -28,6 +28,7 @@ type Server struct {
 	Logger    *slog.Logger
 	PublicURL string // base URL handed to ORS for its state PUTs
 	TaskQueue string
+	Namespace string
 	// Now is the clock (tests replace it).
 	Now func() time.Time
 
@@ -60,6 +61,10 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/genesys/1/service/callback/:name/availability", s.availabilityV1)
 	r.GET("/genesys/2/service/callback/:name/availability", s.availabilityV2)
 	r.GET("/healthz", s.health)
+	r.GET("/genesys/1/admin/callback/queues", s.admin(s.queues))
+	r.GET("/genesys/1/admin/callback/watermarks", s.admin(s.watermarks))
+	r.POST("/genesys/1/admin/callback/ops/delete", s.admin(s.forget))
+	r.POST("/genesys/1/admin/callback/reportcancelled", s.admin(s.reportCancelled))
 	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound(r))
 	})
@@ -75,8 +80,12 @@ func (s *Server) Handler() http.Handler {
 
 // dispatchServicePost routes POST /genesys/1/service/:a/:b.
 func (s *Server) dispatchServicePost(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	if ps.ByName("a") == "callback" {
-		s.start(w, r, ps.ByName("b"))
+	switch a, b := ps.ByName("a"), ps.ByName("b"); {
+	case a == "callback":
+		s.start(w, r, b)
+		return
+	case b == "check-queue-position":
+		s.queuePosition(w, r, a)
 		return
 	}
 	s.writeError(w, r, notFound(r))

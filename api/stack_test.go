@@ -20,6 +20,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/opengms/callback/api"
 	"github.com/opengms/callback/config"
@@ -36,6 +37,9 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 const testINI = `
 [callback]
 returned-keys = _desired_time,_callback_state,_callback_reason,_ors_session_id,usr_name
+
+[admin-users]
+admin = {ADMIN_HASH}
 
 [ors]
 url = {ORS}
@@ -118,6 +122,17 @@ _request_queue_time_stat = ExpectedWaitTime;Queue;8999@SIP_Server;Environment
 _disallow_impossible_phone_numbers = false
 `
 
+// adminHash is the bcrypt hash of adminPassword (cheapest cost: tests).
+var adminHash = func() string {
+	h, err := bcrypt.GenerateFromPassword([]byte(adminPassword), bcrypt.MinCost)
+	if err != nil {
+		panic(err)
+	}
+	return string(h)
+}()
+
+const adminPassword = "s3cret"
+
 // stack is the whole service on real components: Temporal dev server,
 // PostgreSQL, the worker and the API in-process, and the ORS simulator.
 type stack struct {
@@ -143,7 +158,8 @@ func newStack(t *testing.T) *stack {
 	orsSrv := httptest.NewServer(ors)
 	t.Cleanup(orsSrv.Close)
 	t.Cleanup(ors.Close)
-	cfg, err := config.Parse([]byte(strings.ReplaceAll(testINI, "{ORS}", orsSrv.URL)))
+	ini := strings.NewReplacer("{ORS}", orsSrv.URL, "{ADMIN_HASH}", adminHash).Replace(testINI)
+	cfg, err := config.Parse([]byte(ini))
 	require.NoError(t, err)
 
 	taskQueue := "tq-" + strings.ReplaceAll(t.Name(), "/", "-")
@@ -152,7 +168,7 @@ func newStack(t *testing.T) *stack {
 	t.Cleanup(w.Stop)
 
 	httpSrv := httptest.NewUnstartedServer(nil)
-	srv := &api.Server{Temporal: c, Store: store, Logger: logger, TaskQueue: taskQueue,
+	srv := &api.Server{Temporal: c, Store: store, Logger: logger, TaskQueue: taskQueue, Namespace: "default",
 		Stats: &stats.Client{URL: cfg.StatURL}, PublicURL: "http://" + httpSrv.Listener.Addr().String()}
 	srv.SetConfig(cfg)
 	httpSrv.Config.Handler = srv.Handler()
@@ -197,8 +213,19 @@ func (r reply) envelope(t *testing.T, status, code int, phrase string) map[strin
 
 func (s *stack) do(method, path, contentType string, body io.Reader) reply {
 	s.t.Helper()
+	return s.send(method, path, contentType, body, nil)
+}
+
+// asAdmin sends with the admin's Basic credentials.
+func asAdmin(r *http.Request) { r.SetBasicAuth("admin", adminPassword) }
+
+func (s *stack) send(method, path, contentType string, body io.Reader, auth func(*http.Request)) reply {
+	s.t.Helper()
 	req, err := http.NewRequest(method, s.url+path, body)
 	require.NoError(s.t, err)
+	if auth != nil {
+		auth(req)
+	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}

@@ -69,7 +69,13 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request, ps httprouter.Pa
 		s.writeError(w, r, e)
 		return
 	}
-	req := workflows.CancelRequest{}
+	req := workflows.CancelRequest{Reason: strings.TrimSpace(p[callback.KeyReason])}
+	if _, isAdmin, e := s.adminUser(r); e != nil {
+		s.writeError(w, r, e)
+		return
+	} else if isAdmin {
+		req.Reason = callback.ReasonCancelledByAdmin
+	}
 	if v := strings.TrimSpace(p["discard_ors_failure"]); v != "" {
 		b, err := callback.ParseBool(v)
 		if err != nil {

@@ -41,6 +41,9 @@ const (
 	ReasonCancelled    = "CANCELLED"
 	ReasonNotAvailable = "NOT_AVAILABLE"
 	ReasonSubmitError  = "SUBMIT_ERROR"
+	// ReasonCancelledByAdmin marks a cancel by an admin user (what the
+	// cancelled-callbacks export lists).
+	ReasonCancelledByAdmin = "CANCELLED_BY_ADMIN"
 )
 
 // Reserved property names.

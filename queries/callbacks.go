@@ -46,11 +46,13 @@ func (r *row) record() (callback.Record, error) {
 	return rec, nil
 }
 
-// upsertSQL writes a snapshot unless the stored one is as new or newer.
+// upsertSQL writes a snapshot unless the stored one is as new or newer, or
+// the callback was forgotten.
 const upsertSQL = `
 INSERT INTO callbacks (id, service, customer_number, state, reason, desired_time, queued_at,
 	ors_session_id, expiration_time, properties, lookup_keys, version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+WHERE NOT EXISTS (SELECT 1 FROM forgotten WHERE id = $1)
 ON CONFLICT (id) DO UPDATE SET
 	service = EXCLUDED.service, customer_number = EXCLUDED.customer_number,
 	state = EXCLUDED.state, reason = EXCLUDED.reason, desired_time = EXCLUDED.desired_time,

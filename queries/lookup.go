@@ -78,18 +78,9 @@ func (f Filter) where(now time.Time) (string, []any) {
 // Lookup returns the callbacks matching f, ordered by desired time then id.
 func (s *Store) Lookup(ctx context.Context, f Filter, now time.Time) ([]callback.Record, error) {
 	where, args := f.where(now)
-	var rows []row
-	q := `SELECT ` + rowColumns + ` FROM callbacks c WHERE ` + where + ` ORDER BY c.desired_time, c.id`
-	if err := s.DB.SelectContext(ctx, &rows, q, args...); err != nil {
+	recs, err := s.selectRecords(ctx, `SELECT `+rowColumns+` FROM callbacks c WHERE `+where+` ORDER BY c.desired_time, c.id`, args...)
+	if err != nil {
 		return nil, fmt.Errorf("lookup: %w", err)
 	}
-	out := make([]callback.Record, 0, len(rows))
-	for i := range rows {
-		rec, err := rows[i].record()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-	return out, nil
+	return recs, nil
 }

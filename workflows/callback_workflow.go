@@ -41,6 +41,7 @@ type flow struct {
 	submitNow  bool  // submit at the next turn of the loop
 	submitting bool  // an ORS submit is in flight
 	moving     bool  // a reschedule is taking its new place
+	forgotten  bool  // deleted on request: end without another write
 	rev        int   // bumped by every change; wakes the main loop
 	settled    int64 // highest version whose read-model write finished
 	pending    int   // read-model writes in flight
@@ -55,7 +56,7 @@ func (f *flow) idle() bool { return !f.submitting && !f.moving }
 // run is the main loop: sleep while SCHEDULED, submit when due, otherwise
 // wait for the next change, until COMPLETED.
 func (f *flow) run(ctx workflow.Context) (callback.Record, error) {
-	for f.cb.State != callback.Completed {
+	for f.cb.State != callback.Completed && !f.forgotten {
 		if err := workflow.Await(ctx, f.idle); err != nil {
 			return f.cb, err
 		}
@@ -72,13 +73,19 @@ func (f *flow) run(ctx workflow.Context) (callback.Record, error) {
 		if err != nil {
 			return f.cb, err
 		}
-		if f.cb.State != callback.Completed && historyLarge(ctx) {
+		if f.cb.State != callback.Completed && !f.forgotten && historyLarge(ctx) {
 			if err := f.drain(ctx); err != nil {
 				return f.cb, err
 			}
 			return f.cb, workflow.NewContinueAsNewError(ctx, CallbackWorkflow,
 				Input{Record: f.cb, Settings: f.set, Immediate: f.submitNow, Resumed: true})
 		}
+	}
+	if f.forgotten {
+		// Stay open, inert, until the API deletes this execution: deleting
+		// a running execution takes effect at once.
+		_, err := workflow.AwaitWithTimeout(ctx, forgetGrace, func() bool { return false })
+		return f.cb, err
 	}
 	return f.cb, f.drain(ctx)
 }

@@ -393,3 +393,26 @@ func TestRescheduleIntoAFullBucketChangesNothing(t *testing.T) {
 	require.Equal(t, []time.Time{target.Add(-2 * time.Minute)}, h.submits, "fires at the moved time")
 	require.Equal(t, target, rec.DesiredTime)
 }
+
+func TestForgetEndsAScheduledCallbackWithoutATrace(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	var forgot func() *gmserr.Error
+	h.at(time.Minute, func() { forgot = h.update(UpdateForget, nil) })
+	h.run(input(30*time.Minute, false))
+	require.Nil(t, forgot())
+	require.Empty(t, h.submits, "never submitted")
+	require.Len(t, h.saved, 1, "nothing written after the initial snapshot")
+}
+
+func TestForgetRefusesAQueuedCallback(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	var forgot func() *gmserr.Error
+	h.at(time.Minute, func() { forgot = h.update(UpdateForget, nil) })
+	h.at(2*time.Minute, func() { h.update(UpdateChange, report(callback.Completed, "")) })
+	h.run(input(0, true))
+	e := forgot()
+	require.NotNil(t, e)
+	require.Equal(t, "Callback cb-1 cannot be deleted - _callback_state=QUEUED", e.Message)
+}

@@ -25,8 +25,27 @@ func (f *flow) register(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: func(CancelRequest) error { return f.checkCancel() }}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateForget, f.onForget,
+		workflow.UpdateHandlerOptions{Validator: func() error { return f.checkForget() }}); err != nil {
+		return err
+	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateChange, f.onChange,
 		workflow.UpdateHandlerOptions{Validator: f.checkChange})
+}
+
+// onForget ends a SCHEDULED callback at once: it is never submitted and
+// never written again.
+func (f *flow) onForget(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, f.idle); err != nil {
+		return err
+	}
+	if err := f.checkForget(); err != nil {
+		return err
+	}
+	f.forgotten = true
+	f.submitNow = false
+	f.rev++
+	return nil
 }
 
 // onSubmitted answers once the submission of an immediate callback has an

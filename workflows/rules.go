@@ -63,3 +63,13 @@ func errBucketFull(service string, b queries.Bucket) error {
 	return gmserr.ToTemporal(gmserr.New(gmserr.SlotUnavailableProposal,
 		"Too many requests at desired time slot %s. Proposing time slots.", slot).With("slot", slot, "service", service))
 }
+
+// checkForget guards UpdateForget: only a SCHEDULED (or already COMPLETED)
+// callback may be deleted (SPEC §2.8).
+func (f *flow) checkForget() error {
+	if (f.cb.State == callback.Scheduled && !f.submitting) || f.cb.State == callback.Completed {
+		return nil
+	}
+	return gmserr.ToTemporal(gmserr.New(gmserr.InvalidOperation,
+		"Callback %s cannot be deleted - _callback_state=%s", f.cb.ID, f.cb.State).With("id", f.cb.ID, "state", string(f.cb.State)))
+}

@@ -19,6 +19,9 @@ const (
 	UpdateCancel = "cancel"
 	// UpdateChange reschedules it, sets its state or changes properties (PUT).
 	UpdateChange = "change"
+	// UpdateForget ends a SCHEDULED callback without a trace in the read
+	// model, before its rows and executions are deleted (GDPR).
+	UpdateForget = "forget"
 	// QueryRecord returns the callback as the workflow holds it.
 	QueryRecord = "record"
 )
@@ -26,6 +29,10 @@ const (
 // maxHistoryEvents is where the workflow continues as new, long before
 // Temporal's limits, carrying its state.
 const maxHistoryEvents = 2000
+
+// forgetGrace is how long a forgotten callback's execution waits to be
+// deleted before it ends by itself.
+const forgetGrace = time.Hour
 
 // Settings are the effective options of the callback's service for this
 // callback, resolved by the API when it was created.

@@ -34,7 +34,7 @@ func run() error {
 	srv := &api.Server{
 		Temporal: p.Temporal, Store: p.Store, Logger: p.Logger,
 		Stats:     &stats.Client{URL: p.Config.StatURL, HTTP: &http.Client{Timeout: 5 * time.Second}},
-		PublicURL: p.Settings.PublicURL, TaskQueue: p.Settings.TaskQueue,
+		PublicURL: p.Settings.PublicURL, TaskQueue: p.Settings.TaskQueue, Namespace: p.Settings.TemporalNamespace,
 	}
 	srv.SetConfig(p.Config)
 	httpSrv := &http.Server{
