@@ -199,7 +199,7 @@ func TestExportCancelledCallbacks(t *testing.T) {
 	now := time.Now()
 	mk := func(number string, at time.Time) string {
 		r := s.postJSON(cbPath, map[string]any{"_customer_number": number, "_desired_time": callback.FormatTime(at),
-			"_target": "Billing@Stat_Server.GA", "usr_name": "N" + number})
+			"_target": "Billing@Stat_Server.GA", "usr_name": "N" + number, "vq": "OUT"})
 		require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 		return r.object(t)["_id"].(string)
 	}
@@ -216,9 +216,9 @@ func TestExportCancelledCallbacks(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, [][]string{
 		{"_desired_time", "_service_name", "_customer_number", "_target", "_vq_for_outbound_calls", "_urs_virtual_queue"},
-		{callback.FormatTime(now.Add(2 * time.Hour)), "cb", "2", "Billing@Stat_Server.GA", "", ""},
-		{callback.FormatTime(now.Add(time.Hour)), "cb", "1", "Billing@Stat_Server.GA", "", ""},
-	}, rows, "newest first; the plain cancel is not listed")
+		{callback.FormatTime(now.Add(2 * time.Hour)), "cb", "2", "Billing@Stat_Server.GA", "VQ_OUT", ""},
+		{callback.FormatTime(now.Add(time.Hour)), "cb", "1", "Billing@Stat_Server.GA", "VQ_OUT", ""},
+	}, rows, "newest first; the plain cancel is not listed; options resolved with the callback's tokens")
 
 	r = s.admin(http.MethodPost, "/genesys/1/admin/callback/reportcancelled", map[string]any{"callback_reason": "CANCELLED", "exported_properties": []string{"_id,_customer_number", "usr_name"}})
 	rows, err = csv.NewReader(bytes.NewReader(r.Body)).ReadAll()

@@ -65,9 +65,15 @@ func (s *Server) reportCancelled(w http.ResponseWriter, r *http.Request, _ httpr
 	_ = cw.Write(columns)
 	for i := range recs {
 		all := recs[i].AllProperties()
+		var opts map[string]string // the callback's effective options, for what it does not hold itself
+		if rules, e := s.rules(recs[i].Service, recs[i].Properties); e == nil {
+			opts = rules.opts
+		}
 		row := make([]string, len(columns))
 		for j, c := range columns {
-			row[j] = all[c]
+			if row[j] = all[c]; row[j] == "" {
+				row[j] = opts[c]
+			}
 		}
 		_ = cw.Write(row)
 	}

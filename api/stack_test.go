@@ -49,6 +49,7 @@ url = {ORS}
 
 [service.cb]
 _app_url = callback.scxml
+_vq_for_outbound_calls = VQ_$vq$
 _request_execution_time_buffer = 0
 _max_ors_submit_attempts = 3
 _disallow_impossible_phone_numbers = false
