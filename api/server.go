@@ -48,23 +48,39 @@ func (s *Server) now() time.Time {
 	return time.Now().UTC()
 }
 
+// Route is one registered route.
+type Route struct {
+	Method, Path string
+	handle       httprouter.Handle
+}
+
+// Routes lists every route the API serves (the OpenAPI document must
+// describe exactly these).
+func (s *Server) Routes() []Route {
+	return []Route{
+		// POST …/service/callback/:name and …/service/:id/check-queue-position
+		// cannot both be registered with httprouter: one route dispatches.
+		{http.MethodPost, "/genesys/1/service/:a/:b", s.dispatchServicePost},
+		{http.MethodDelete, "/genesys/1/service/callback/:name/:id", s.cancel},
+		{http.MethodPut, "/genesys/1/service/callback/:name/:id", s.change},
+		{http.MethodGet, "/genesys/1/service/callback/:name", s.lookup},
+		{http.MethodGet, "/genesys/1/service/callback", s.lookup},
+		{http.MethodGet, "/genesys/1/service/callback/:name/availability", s.availabilityV1},
+		{http.MethodGet, "/genesys/2/service/callback/:name/availability", s.availabilityV2},
+		{http.MethodGet, "/genesys/1/admin/callback/queues", s.admin(s.queues)},
+		{http.MethodGet, "/genesys/1/admin/callback/watermarks", s.admin(s.watermarks)},
+		{http.MethodPost, "/genesys/1/admin/callback/ops/delete", s.admin(s.forget)},
+		{http.MethodPost, "/genesys/1/admin/callback/reportcancelled", s.admin(s.reportCancelled)},
+		{http.MethodGet, "/healthz", s.health},
+	}
+}
+
 // Handler returns the API's routes wrapped in its middleware.
 func (s *Server) Handler() http.Handler {
 	r := httprouter.New()
-	// POST …/service/callback/:name and …/service/:id/check-queue-position
-	// cannot both be registered with httprouter: one route dispatches.
-	r.POST("/genesys/1/service/:a/:b", s.dispatchServicePost)
-	r.DELETE("/genesys/1/service/callback/:name/:id", s.cancel)
-	r.PUT("/genesys/1/service/callback/:name/:id", s.change)
-	r.GET("/genesys/1/service/callback/:name", s.lookup)
-	r.GET("/genesys/1/service/callback", s.lookup)
-	r.GET("/genesys/1/service/callback/:name/availability", s.availabilityV1)
-	r.GET("/genesys/2/service/callback/:name/availability", s.availabilityV2)
-	r.GET("/healthz", s.health)
-	r.GET("/genesys/1/admin/callback/queues", s.admin(s.queues))
-	r.GET("/genesys/1/admin/callback/watermarks", s.admin(s.watermarks))
-	r.POST("/genesys/1/admin/callback/ops/delete", s.admin(s.forget))
-	r.POST("/genesys/1/admin/callback/reportcancelled", s.admin(s.reportCancelled))
+	for _, rt := range s.Routes() {
+		r.Handle(rt.Method, rt.Path, rt.handle)
+	}
 	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound(r))
 	})
