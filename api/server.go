@@ -72,6 +72,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/genesys/1/admin/callback/ops/delete", s.admin(s.forget)},
 		{http.MethodPost, "/genesys/1/admin/callback/reportcancelled", s.admin(s.reportCancelled)},
 		{http.MethodGet, "/healthz", s.health},
+		{http.MethodGet, "/genesys/openapi.json", s.openAPI},
 	}
 }
 
