@@ -71,6 +71,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/genesys/1/admin/callback/watermarks", s.admin(s.watermarks)},
 		{http.MethodPost, "/genesys/1/admin/callback/ops/delete", s.admin(s.forget)},
 		{http.MethodPost, "/genesys/1/admin/callback/reportcancelled", s.admin(s.reportCancelled)},
+		{http.MethodPost, "/genesys/1/admin/callback/cancel", s.admin(s.bulkCancel)},
+		{http.MethodGet, "/genesys/1/phonenumber", s.phoneNumber},
 		{http.MethodGet, "/healthz", s.health},
 		{http.MethodGet, "/genesys/openapi.json", s.openAPI},
 	}

@@ -89,8 +89,7 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request, ps httprouter.Pa
 		return
 	}
 	err := s.update(r.Context(), id, workflows.UpdateCancel, req, func(rec callback.Record) error {
-		return gmserr.New(gmserr.InvalidOperation, "Callback %s cannot be cancelled or completed - _callback_state=%s", id, rec.State).
-			With("id", id, "state", string(rec.State))
+		return errNotCancellable(id, rec.State)
 	})
 	if err != nil {
 		s.writeError(w, r, err)

@@ -284,14 +284,14 @@ func TestCompletedRejectsEverything(t *testing.T) {
 	e := gmserr.FromTemporal(f.checkChange(ChangeRequest{State: callback.Routing}))
 	require.Equal(t, 40020, e.Code)
 	require.Equal(t, "Rejecting update : svc=[cb-1 @ 2026-03-02T12:00:00.000Z] - reached state COMPLETED", e.Message)
-	e = gmserr.FromTemporal(f.checkCancel())
+	e = gmserr.FromTemporal(f.checkCancel(CancelRequest{}))
 	require.Equal(t, 40020, e.Code)
 	require.Equal(t, "Callback cb-1 cannot be cancelled or completed - _callback_state=COMPLETED", e.Message)
 }
 
 func TestQueuedWithoutSessionCannotBeCancelled(t *testing.T) {
 	f := &flow{cb: callback.Record{ID: "cb-1", State: callback.Queued}}
-	e := gmserr.FromTemporal(f.checkCancel())
+	e := gmserr.FromTemporal(f.checkCancel(CancelRequest{}))
 	require.Equal(t, 40020, e.Code)
 	require.Contains(t, e.Message, "No ORS session found")
 }

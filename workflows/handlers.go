@@ -22,7 +22,7 @@ func (f *flow) register(ctx workflow.Context) error {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancel, f.onCancel,
-		workflow.UpdateHandlerOptions{Validator: func(CancelRequest) error { return f.checkCancel() }}); err != nil {
+		workflow.UpdateHandlerOptions{Validator: f.checkCancel}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateForget, f.onForget,
@@ -70,7 +70,7 @@ func (f *flow) onCancel(ctx workflow.Context, req CancelRequest) error {
 	if err := workflow.Await(ctx, f.idle); err != nil {
 		return err
 	}
-	if err := f.checkCancel(); err != nil {
+	if err := f.checkCancel(req); err != nil {
 		return err
 	}
 	if f.cb.ORSSessionID != "" && f.cb.State != callback.Scheduled {

@@ -14,10 +14,10 @@ import (
 // in flight, since the state may have moved meanwhile.
 
 // checkCancel guards UpdateCancel.
-func (f *flow) checkCancel() error {
+func (f *flow) checkCancel(req CancelRequest) error {
 	cb := &f.cb
 	switch {
-	case cb.State == callback.Completed:
+	case cb.State == callback.Completed || req.BeforeAgent && cb.State == callback.Processing:
 		return gmserr.ToTemporal(gmserr.New(gmserr.InvalidOperation,
 			"Callback %s cannot be cancelled or completed - _callback_state=%s", cb.ID, cb.State).With("id", cb.ID, "state", string(cb.State)))
 	case cb.State != callback.Scheduled && cb.ORSSessionID == "" && !f.submitPending():

@@ -60,6 +60,9 @@ type Input struct {
 // CancelRequest is the argument of UpdateCancel.
 type CancelRequest struct {
 	DiscardORSFailure bool
+	// BeforeAgent refuses once an agent is on the call (PROCESSING): an
+	// admin's bulk cancel never cuts a conversation.
+	BeforeAgent bool
 	Reason            string // "" = CANCELLED
 }
 
