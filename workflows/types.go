@@ -63,7 +63,7 @@ type CancelRequest struct {
 	// BeforeAgent refuses once an agent is on the call (PROCESSING): an
 	// admin's bulk cancel never cuts a conversation.
 	BeforeAgent bool
-	Reason            string // "" = CANCELLED
+	Reason      string // "" = CANCELLED
 }
 
 // ChangeRequest is the argument of UpdateChange. At most one of
