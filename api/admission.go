@@ -67,7 +67,7 @@ func (s *Server) admit(ctx context.Context, name string, p map[string]string, re
 		return nil, e
 	}
 	a := &admission{service: rules, input: workflows.Input{
-		Record: callback.Record{ID: id, Service: name, State: callback.Scheduled, DesiredTime: desired,
+		Record: callback.Record{ID: id, Service: name, State: callback.Scheduled, DesiredTime: desired, CreatedAt: now,
 			Properties: properties(p), LookupKeys: opts.List(config.OptCustomerLookupKeys)},
 		Settings: s.settings(name, id, opts),
 	}}
@@ -89,8 +89,28 @@ func (s *Server) admit(ctx context.Context, name string, p map[string]string, re
 		return nil, e
 	}
 	a.Bucket = bucket
+	a.input.Record.Immediate = a.input.Immediate
 	a.Record = a.input.Record
+	a.Throttles = throttles(opts, p)
 	return a, nil
+}
+
+// throttles are the service's rate limits for a request with parameters p.
+func throttles(opts config.Effective, p map[string]string) *queries.Throttles {
+	t := &queries.Throttles{QueuedLimit: -1}
+	if opts.Has(config.OptMaxQueuedCallbacksPerService) {
+		t.QueuedLimit = opts.Int(config.OptMaxQueuedCallbacksPerService)
+	}
+	for _, it := range opts.IntervalThrottles() {
+		t.Intervals = append(t.Intervals, queries.Interval{Limit: it.Limit, TTL: it.TTL})
+	}
+	limit := opts.ThrottleParameterLimit()
+	for _, k := range opts.List(config.OptThrottleRequestParameters) {
+		if v := strings.TrimSpace(p[k]); v != "" {
+			t.Parameters = append(t.Parameters, queries.ParameterLimit{Key: k, Value: v, Limit: limit})
+		}
+	}
+	return t
 }
 
 // force applies a `_callback_state` given at creation: SCHEDULED is an
@@ -170,7 +190,10 @@ func (s *Server) redial(ctx context.Context, src string, p map[string]string) (m
 
 // admissionError maps a refused admission transaction to its envelope.
 func (s *Server) admissionError(ctx context.Context, a *admission, err error) error {
+	var th *queries.ThrottleError
 	switch {
+	case errors.As(err, &th):
+		return throttled(a.input.Record.Service, th)
 	case errors.Is(err, queries.ErrInQueueLimit):
 		n := strconv.Itoa(a.InQueueLimit)
 		return gmserr.New(gmserr.NumberAlreadyBooked, "There is already %s or more Callbacks QUEUED for this number, please refer to _enable_in_queue_checking for detail.", n).
@@ -179,4 +202,20 @@ func (s *Server) admissionError(ctx context.Context, a *admission, err error) er
 		return s.proposeInstead(ctx, a.service, a.input.Record.DesiredTime, slotFull)
 	}
 	return unavailable("read model", err)
+}
+
+// throttled is the envelope of a refused admission (429).
+func throttled(service string, th *queries.ThrottleError) *gmserr.Error {
+	attempts := strconv.Itoa(th.Attempts)
+	switch th.Kind {
+	case queries.ThrottleQueued:
+		return gmserr.New(gmserr.ThrottleServiceLimit, "Limit of queued callbacks for %s is reached.", service).With("service", service)
+	case queries.ThrottleInterval:
+		interval := strconv.Itoa(int(th.Interval.Seconds()))
+		return gmserr.New(gmserr.ThrottleIntervalLimit, "Limit of queued callbacks for %s is reached for interval %ss.", service, interval).
+			With("service", service, "interval", interval, "attempts", attempts)
+	default:
+		return gmserr.New(gmserr.ThrottleParameterLimit, "Limit of queued callbacks for %s is reached for parameter %s. Reached %s times today.",
+			service, th.Parameter, attempts).With("service", service, "parameter", th.Parameter, "attempts", attempts)
+	}
 }

@@ -138,6 +138,7 @@ const adminPassword = "s3cret"
 // PostgreSQL, the worker and the API in-process, and the ORS simulator.
 type stack struct {
 	t     *testing.T
+	srv   *api.Server
 	url   string
 	ors   *orssim.Server
 	store *queries.Store
@@ -145,6 +146,13 @@ type stack struct {
 }
 
 func newStack(t *testing.T) *stack {
+	t.Helper()
+	return newStackWith(t, testINI)
+}
+
+// newStackWith runs the stack with configuration ini ({ORS} and
+// {ADMIN_HASH} are filled in).
+func newStackWith(t *testing.T, testINI string) *stack {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -175,7 +183,7 @@ func newStack(t *testing.T) *stack {
 	httpSrv.Config.Handler = srv.Handler()
 	httpSrv.Start()
 	t.Cleanup(httpSrv.Close)
-	return &stack{t: t, url: httpSrv.URL, ors: ors, store: store, c: c}
+	return &stack{t: t, srv: srv, url: httpSrv.URL, ors: ors, store: store, c: c}
 }
 
 // reply is a decoded API answer.

@@ -14,6 +14,10 @@ type Record struct {
 	ORSSessionID string            `json:"ors_session_id,omitempty"`
 	QueuedAt     time.Time         `json:"queued_at,omitzero"`
 	Properties   map[string]string `json:"properties"`
+	// CreatedAt is when the callback was admitted.
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	// Immediate tells it was admitted as an immediate callback.
+	Immediate bool `json:"immediate,omitempty"`
 	// LookupKeys are the property names this callback can be found by.
 	LookupKeys []string `json:"lookup_keys,omitempty"`
 	// Version orders writes to the read model: 0 is the admission row, the

@@ -26,6 +26,8 @@ type Admission struct {
 	// Bucket is the place it takes; nil when it takes none (immediate,
 	// forced state).
 	Bucket *Bucket
+	// Throttles are the service's rate limits; nil = none.
+	Throttles *Throttles
 }
 
 // ErrInQueueLimit means the number already has InQueueLimit open callbacks.
@@ -34,13 +36,17 @@ var ErrInQueueLimit = errors.New("in-queue limit reached")
 // ErrBucketFull means the bucket has no place left.
 var ErrBucketFull = errors.New("time bucket full")
 
-// Admit checks the in-queue limit and the bucket's capacity and records the
-// callback's admission row (version 0), all in one transaction under
-// advisory locks (service + number, then service + bucket), so concurrent
-// admissions can never both take the last place.
+// Admit checks the throttles, the in-queue limit and the bucket's capacity
+// and records the callback's admission row (version 0), all in one
+// transaction under advisory locks (service throttles, service + number,
+// service + bucket, always in that order), so concurrent admissions can
+// never both take the last place.
 func (s *Store) Admit(ctx context.Context, a Admission) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		rec := a.Record
+		if err := checkThrottles(ctx, tx, rec, a.Throttles); err != nil {
+			return err
+		}
 		if a.InQueueLimit > 0 {
 			if err := advisoryLock(ctx, tx, "number", rec.Service, rec.CustomerNumber()); err != nil {
 				return err

@@ -26,16 +26,18 @@ type row struct {
 	Properties   []byte         `db:"properties"`
 	LookupKeys   pq.StringArray `db:"lookup_keys"`
 	Version      int64          `db:"version"`
+	CreatedAt    time.Time      `db:"created_at"`
+	Immediate    bool           `db:"immediate"`
 }
 
 const rowColumns = `c.id, c.service, c.state, c.reason, c.desired_time, c.queued_at,
-	c.ors_session_id, c.properties, c.lookup_keys, c.version`
+	c.ors_session_id, c.properties, c.lookup_keys, c.version, c.created_at, c.immediate`
 
 func (r *row) record() (callback.Record, error) {
 	rec := callback.Record{
 		ID: r.ID, Service: r.Service, State: callback.State(r.State), Reason: r.Reason,
 		DesiredTime: r.DesiredTime.UTC(), ORSSessionID: r.ORSSessionID,
-		LookupKeys: r.LookupKeys, Version: r.Version,
+		LookupKeys: r.LookupKeys, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), Immediate: r.Immediate,
 	}
 	if r.QueuedAt.Valid {
 		rec.QueuedAt = r.QueuedAt.Time.UTC()
@@ -50,8 +52,8 @@ func (r *row) record() (callback.Record, error) {
 // the callback was forgotten.
 const upsertSQL = `
 INSERT INTO callbacks (id, service, customer_number, state, reason, desired_time, queued_at,
-	ors_session_id, expiration_time, properties, lookup_keys, version)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+	ors_session_id, expiration_time, properties, lookup_keys, version, created_at, immediate)
+SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()), $14
 WHERE NOT EXISTS (SELECT 1 FROM forgotten WHERE id = $1)
 ON CONFLICT (id) DO UPDATE SET
 	service = EXCLUDED.service, customer_number = EXCLUDED.customer_number,
@@ -83,13 +85,9 @@ func save(ctx context.Context, db execer, rec callback.Record) error {
 	if err != nil {
 		return fmt.Errorf("save callback %s: %w", rec.ID, err)
 	}
-	var queuedAt sql.NullTime
-	if !rec.QueuedAt.IsZero() {
-		queuedAt = sql.NullTime{Time: rec.QueuedAt, Valid: true}
-	}
 	res, err := db.ExecContext(ctx, upsertSQL, rec.ID, rec.Service, rec.CustomerNumber(), string(rec.State),
-		rec.Reason, rec.DesiredTime, queuedAt, rec.ORSSessionID, rec.ExpirationTime(), props,
-		pq.StringArray(rec.LookupKeys), rec.Version)
+		rec.Reason, rec.DesiredTime, nullTime(rec.QueuedAt), rec.ORSSessionID, rec.ExpirationTime(), props,
+		pq.StringArray(rec.LookupKeys), rec.Version, nullTime(rec.CreatedAt), rec.Immediate)
 	if err != nil {
 		return fmt.Errorf("save callback %s: %w", rec.ID, err)
 	}
@@ -110,6 +108,9 @@ func save(ctx context.Context, db execer, rec callback.Record) error {
 	}
 	return nil
 }
+
+// nullTime is NULL for the zero time.
+func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t, Valid: !t.IsZero()} }
 
 // lookupKeys are rec's lookup keys, `_customer_number` always among them.
 func lookupKeys(rec callback.Record) []string {
