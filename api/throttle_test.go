@@ -104,7 +104,7 @@ func TestParameterThrottleInheritedPerDayImmediateOnly(t *testing.T) {
 		require.Equal(t, http.StatusOK, s.do(http.MethodDelete, path+"/"+id, "", nil).Status)
 	}
 	now().envelope(t, 429, 40004, "THROTTLE_SERVICE_PARAMETER_LIMIT") // completed ones still count today
-	c.add(12 * time.Hour) // next UTC day
+	c.add(12 * time.Hour)                                             // next UTC day
 	require.Equal(t, http.StatusOK, now().Status)
 
 	own := "/genesys/1/service/callback/own"
@@ -172,6 +172,6 @@ _reject_future_desired_time = 1M
 	m := at(-15*time.Minute).envelope(t, 400, 40010, "BAD_PARAMETER")
 	require.Regexp(t, `contains _desired_time property in the past \(-600s < -9\d\ds < \d+s\)`, m["message"])
 	require.Equal(t, http.StatusOK, s.postJSON(path, map[string]any{"_customer_number": "2", "_desired_time": callback.FormatTime(time.Now().AddDate(0, 0, 20))}).Status)
-	m = at(40 * 24 * time.Hour).envelope(t, 400, 40010, "BAD_PARAMETER")
+	m = at(40*24*time.Hour).envelope(t, 400, 40010, "BAD_PARAMETER")
 	require.Contains(t, m["message"], "too far in future")
 }
