@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/opengms/callback/callback"
 )
 
 func TestAdminBulkCancel(t *testing.T) {
@@ -81,4 +83,33 @@ func TestPhoneNumberFacts(t *testing.T) {
 	m := s.get("/genesys/1/phonenumber?number=abc&country=US").envelope(t, 400, 40010, "BAD_PARAMETER")
 	require.Equal(t, "Invalid Phone Number abc for Country US (parsing impossible)", m["message"])
 	s.get("/genesys/1/phonenumber").envelope(t, 400, 40010, "BAD_PARAMETER")
+}
+
+func TestCapacityServiceGrid(t *testing.T) {
+	s := newStack(t)
+	path := "/genesys/1/service/callback/gridded"
+	monday9 := nextWeekday(time.Monday, 9, 0)
+	require.Equal(t, http.StatusOK, s.schedule(path, "1", monday9.Add(10*time.Minute)).Status)
+	m := s.schedule(path, "2", monday9.Add(20*time.Minute)).envelope(t, 400, 40051, "SLOT_UNAVAILABLE_PROPOSAL")
+	require.Contains(t, m["message"], "Too many requests")
+	for slot, left := range m["availability"].(map[string]any) {
+		at, err := time.Parse(time.RFC3339, slot)
+		require.NoError(t, err)
+		require.Equal(t, time.Monday, at.In(newYork).Weekday(), "only Mondays have places")
+		require.GreaterOrEqual(t, at.In(newYork).Hour(), 10, "10:00 onwards has 3 places")
+		require.EqualValues(t, 3, left)
+	}
+	require.Equal(t, http.StatusOK, s.schedule(path, "3", monday9.Add(70*time.Minute)).Status)
+	s.schedule(path, "4", monday9.Add(-time.Hour)).envelope(t, 400, 40051, "SLOT_UNAVAILABLE_PROPOSAL") // before the first key: no place
+
+	q := url.Values{"start": {callback.FormatTime(monday9.Add(-time.Hour))}, "end": {callback.FormatTime(monday9.Add(3 * time.Hour))}, "report-busy": {"true"}}
+	r := s.get("/genesys/2/service/callback/gridded/availability?" + q.Encode())
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	var v2 v2Answer
+	require.NoError(t, json.Unmarshal(r.Body, &v2))
+	var got [][2]int
+	for _, sl := range v2.Slots {
+		got = append(got, [2]int{sl.Capacity, sl.Total})
+	}
+	require.Equal(t, [][2]int{{0, 0}, {0, 1}, {2, 3}, {3, 3}}, got, "total from the grid, not _max_request_by_time_bucket")
 }

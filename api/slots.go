@@ -26,8 +26,8 @@ type serviceRules struct {
 	opts   config.Effective
 	office *calendar.OfficeHours
 	phone  phone.Rules
-	size   time.Duration // time bucket
-	total  int           // places per bucket
+	size   time.Duration       // time bucket
+	total  func(time.Time) int // places of the bucket starting then
 }
 
 // rules resolves service name and its effective options for request
@@ -46,6 +46,14 @@ func (s *Server) rules(name string, p map[string]string) (*serviceRules, *gmserr
 	if e != nil {
 		return nil, e
 	}
+	total := func(time.Time) int { return opts.Int(config.OptMaxRequestByTimeBucket) }
+	grid, e := cfg.Capacity(svc)
+	if e != nil {
+		return nil, e
+	}
+	if grid != nil { // a capacity service replaces _max_request_by_time_bucket
+		total = grid.Total
+	}
 	return &serviceRules{
 		name: name, opts: opts, office: office,
 		phone: phone.Rules{
@@ -56,19 +64,19 @@ func (s *Server) rules(name string, p map[string]string) (*serviceRules, *gmserr
 			Exceptions:         opts.List(config.OptExceptions),
 		},
 		size:  time.Duration(opts.Int(config.OptRequestTimeBucket)) * time.Minute,
-		total: opts.Int(config.OptMaxRequestByTimeBucket),
+		total: total,
 	}, nil
 }
 
 // bucket is the time bucket holding t with its capacity.
 func (r *serviceRules) bucket(t time.Time) queries.Bucket {
 	start := schedule.BucketStart(t, r.size)
-	return queries.Bucket{Start: start, End: start.Add(r.size), Capacity: r.total}
+	return queries.Bucket{Start: start, End: start.Add(r.size), Capacity: r.total(start)}
 }
 
 // plan is the booking plan over [from, to) with the read model's counts.
 func (s *Server) plan(ctx context.Context, r *serviceRules, from, to time.Time) (schedule.Plan, *gmserr.Error) {
-	p := schedule.Plan{Size: r.size, Total: func(time.Time) int { return r.total }}
+	p := schedule.Plan{Size: r.size, Total: r.total}
 	if r.office != nil {
 		p.Open = r.office.IsOpen
 	}

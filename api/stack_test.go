@@ -116,6 +116,21 @@ _disallow_impossible_phone_numbers = false
 _app_url = callback.scxml
 _default_country =
 
+[service.grid]
+_type = builtin
+_service = capacity
+_timezone = America/New_York
+_capacity = [Mon]
+_capacity_1 = {"1":{"0900":1,"1000":3}}
+
+[service.gridded]
+_app_url = callback.scxml
+_capacity_service = grid
+_request_time_bucket = 60
+_max_request_by_time_bucket = 50
+_disallow_impossible_phone_numbers = false
+_enable_in_queue_checking = false
+
 [service.ewt]
 _app_url = callback.scxml
 _request_execution_time_buffer = 120
