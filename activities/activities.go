@@ -23,6 +23,15 @@ type Activities struct {
 	Store  *queries.Store
 	Stats  *stats.Client
 	Logger *slog.Logger
+	// Paused tells whether a service is paused now (the configuration,
+	// reloaded without a restart); nil = never.
+	Paused func(service string) bool
+}
+
+// ServicePaused tells whether service is paused now: a due callback of a
+// paused service waits instead of being submitted.
+func (a *Activities) ServicePaused(_ context.Context, service string) (bool, error) {
+	return a.Paused != nil && a.Paused(service), nil
 }
 
 // SaveCallback writes a snapshot to the read model; older or equal versions

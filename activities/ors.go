@@ -55,11 +55,28 @@ type CancelRequest struct {
 // CancelORSSession posts `callback.cancel` to the session. A refusal is
 // non-retryable: the caller decides whether to discard it.
 func (a *Activities) CancelORSSession(ctx context.Context, req CancelRequest) error {
-	url := strings.TrimRight(req.ORSURL, "/") + "/scxml/session/" + req.SessionID + "/event/callback.cancel"
-	if _, err := a.post(ctx, url, "", []byte("{}")); err != nil {
+	if err := a.event(ctx, req.ORSURL, req.SessionID, "callback.cancel"); err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "ORS_CANCEL", err)
 	}
 	return nil
+}
+
+// EventRequest sends a named event to a callback's ORS session.
+type EventRequest struct {
+	ORSURL    string
+	SessionID string
+	Event     string // callback.pause, callback.resume
+}
+
+// NotifyORS posts an event to the session (retried by its caller's policy).
+func (a *Activities) NotifyORS(ctx context.Context, req EventRequest) error {
+	return a.event(ctx, req.ORSURL, req.SessionID, req.Event)
+}
+
+// event posts `{}` to {ors}/scxml/session/{id}/event/{name}.
+func (a *Activities) event(ctx context.Context, orsURL, sessionID, name string) error {
+	_, err := a.post(ctx, strings.TrimRight(orsURL, "/")+"/scxml/session/"+sessionID+"/event/"+name, "", []byte("{}"))
+	return err
 }
 
 // post sends a JSON body and returns the answer of a 2xx response.

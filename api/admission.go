@@ -83,6 +83,10 @@ func (s *Server) admit(ctx context.Context, name string, p map[string]string, re
 	} else if s.immediate(ctx, opts, desired, now) {
 		a.input.Immediate = true
 		a.input.Record.State = callback.Queued
+		if s.Config().Paused(rules.svc) { // held, not routed, until the service resumes
+			a.input.Paused = true
+			a.input.Record.State = callback.Paused
+		}
 	}
 	bucket, e := s.place(ctx, rules, desired, a.input.Immediate)
 	if e != nil {

@@ -23,6 +23,7 @@ const (
 // serviceRules are a callback service's effective rules for one request.
 type serviceRules struct {
 	name   string
+	svc    *config.Service
 	opts   config.Effective
 	office *calendar.OfficeHours
 	phone  phone.Rules
@@ -55,7 +56,7 @@ func (s *Server) rules(name string, p map[string]string) (*serviceRules, *gmserr
 		total = grid.Total
 	}
 	return &serviceRules{
-		name: name, opts: opts, office: office,
+		name: name, svc: svc, opts: opts, office: office,
 		phone: phone.Rules{
 			Service:            name,
 			Country:            opts.String(config.OptDefaultCountry),

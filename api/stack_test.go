@@ -187,14 +187,16 @@ func newStackWith(t *testing.T, testINI string) *stack {
 	require.NoError(t, err)
 
 	taskQueue := "tq-" + strings.ReplaceAll(t.Name(), "/", "-")
-	w := worker.New(c, taskQueue, store, cfg.StatURL, logger)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
-
 	httpSrv := httptest.NewUnstartedServer(nil)
 	srv := &api.Server{Temporal: c, Store: store, Logger: logger, TaskQueue: taskQueue, Namespace: "default",
 		Stats: &stats.Client{URL: cfg.StatURL}, PublicURL: "http://" + httpSrv.Listener.Addr().String()}
 	srv.SetConfig(cfg)
+	w := worker.New(c, taskQueue, store, cfg.StatURL, func(service string) bool {
+		return srv.Config().Paused(srv.Config().Services[service])
+	}, logger)
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+
 	httpSrv.Config.Handler = srv.Handler()
 	httpSrv.Start()
 	t.Cleanup(httpSrv.Close)

@@ -129,7 +129,7 @@ func (s *Server) launch(ctx context.Context, a *admission) error {
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 	}
 	var err error
-	if in.Immediate {
+	if in.Immediate && !in.Paused {
 		err = s.startAndAwaitSubmission(ctx, opts, in)
 	} else {
 		_, err = s.Temporal.ExecuteWorkflow(ctx, opts, workflows.CallbackWorkflow, in)

@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -111,6 +112,7 @@ type session struct {
 	state       string
 	cancel      context.CancelFunc // nil until driving starts
 	done        chan struct{}      // closed when the driver ends (nil if never started)
+	resume      chan struct{}      // non-nil while paused (callback.pause); closed by callback.resume
 }
 
 // Server is the simulator. It is an http.Handler; all its methods are safe
@@ -134,6 +136,7 @@ type Server struct {
 	sessions   map[string]*session // session id -> session
 	starts     []StartRecord
 	cancels    []string
+	events     []Event
 	updates    []UpdateRecord
 	statQs     []url.Values
 	totalStart int
@@ -166,6 +169,8 @@ func New(opts Options) *Server {
 	}
 	s.mux.HandleFunc("POST /scxml/session/start", s.handleStart)
 	s.mux.HandleFunc("POST /scxml/session/{sessionid}/event/callback.cancel", s.handleCancel)
+	s.mux.HandleFunc("POST /scxml/session/{sessionid}/event/callback.pause", s.handlePause)
+	s.mux.HandleFunc("POST /scxml/session/{sessionid}/event/callback.resume", s.handlePause)
 	s.mux.HandleFunc("GET /statistic", s.handleStatistic)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
@@ -525,7 +530,7 @@ func (s *Server) startDriving(ss *session) {
 func (s *Server) drive(ctx context.Context, ss *session, steps []step) {
 	sid := ss.rec.SessionID
 	for _, st := range steps {
-		if !sleep(ctx, st.wait) {
+		if !sleep(ctx, st.wait) || !s.waitResumed(ctx, ss) {
 			s.log.Info("orssim: driving stopped", "session", sid)
 			return
 		}
@@ -653,3 +658,65 @@ func (s *Server) SessionIDs() []string {
 }
 
 var _ http.Handler = (*Server)(nil)
+
+// handlePause serves callback.pause and callback.resume: a paused session
+// reports nothing until it is resumed.
+func (s *Server) handlePause(w http.ResponseWriter, r *http.Request) {
+	sid := r.PathValue("sessionid")
+	pause := strings.HasSuffix(r.URL.Path, "callback.pause")
+	s.mu.Lock()
+	ss, ok := s.sessions[sid]
+	if ok {
+		switch {
+		case pause && ss.resume == nil:
+			ss.resume = make(chan struct{})
+		case !pause && ss.resume != nil:
+			close(ss.resume)
+			ss.resume = nil
+		}
+		s.events = append(s.events, Event{SessionID: sid, Pause: pause})
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusNotFound, errorBody("session not found: "+sid))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{})
+}
+
+// waitResumed blocks while ss is paused; false when ctx ends first.
+func (s *Server) waitResumed(ctx context.Context, ss *session) bool {
+	s.mu.Lock()
+	ch := ss.resume
+	s.mu.Unlock()
+	if ch == nil {
+		return true
+	}
+	select {
+	case <-ch:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Event is a callback.pause (Pause) or callback.resume event received.
+type Event struct {
+	SessionID string
+	Pause     bool
+}
+
+// Events returns the pause and resume events received, in order.
+func (s *Server) Events() []Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Event(nil), s.events...)
+}
+
+// Paused tells whether a session is paused.
+func (s *Server) Paused(sessionID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, ok := s.sessions[sessionID]
+	return ok && ss.resume != nil
+}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 )
 
 // fakeGMS records the PUTs an ORS sends to the callback URL.
@@ -442,4 +444,44 @@ func TestDefaultOptions(t *testing.T) {
 	if o.RoutingDelay != 2*time.Second || o.ProcessingDelay != 3*time.Second || o.CompleteDelay != 5*time.Second || !o.Drive {
 		t.Fatalf("%+v", o)
 	}
+}
+
+func TestPauseHoldsReportsUntilResume(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	cb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		got = append(got, r.Form.Get("_callback_state"))
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer cb.Close()
+	sim := New(Options{Drive: true, RoutingDelay: 100 * time.Millisecond, ProcessingDelay: 10 * time.Millisecond, CompleteDelay: 10 * time.Millisecond})
+	defer sim.Close()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/scxml/session/start", "application/json",
+		strings.NewReader(`{"src":"a","params":{"_callback_url":"`+cb.URL+`"}}`))
+	require.NoError(t, err)
+	var body struct {
+		SessionID string `json:"sessionid"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	resp.Body.Close()
+	post := func(event string) {
+		r, err := http.Post(srv.URL+"/scxml/session/"+body.SessionID+"/event/"+event, "application/json", strings.NewReader("{}"))
+		require.NoError(t, err)
+		r.Body.Close()
+		require.Equal(t, http.StatusOK, r.StatusCode)
+	}
+	post("callback.pause")
+	require.True(t, sim.Paused(body.SessionID))
+	time.Sleep(300 * time.Millisecond)
+	mu.Lock()
+	require.Empty(t, got, "nothing reported while paused")
+	mu.Unlock()
+	post("callback.resume")
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 3 }, 5*time.Second, 20*time.Millisecond)
+	require.Equal(t, []Event{{body.SessionID, true}, {body.SessionID, false}}, sim.Events())
 }

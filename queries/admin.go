@@ -163,3 +163,12 @@ func (s *Store) selectRecords(ctx context.Context, q string, args ...any) ([]cal
 	}
 	return out, nil
 }
+
+// IDsInState returns the ids of the service's callbacks in state.
+func (s *Store) IDsInState(ctx context.Context, service string, state callback.State) ([]string, error) {
+	var ids []string
+	if err := s.DB.SelectContext(ctx, &ids, `SELECT id FROM callbacks WHERE service = $1 AND state = $2 ORDER BY id`, service, string(state)); err != nil {
+		return nil, fmt.Errorf("callbacks in %s: %w", state, err)
+	}
+	return ids, nil
+}

@@ -23,7 +23,7 @@ const orsTimeout = 10 * time.Second
 // New returns a worker on taskQueue with the workflow and activities
 // registered. Workflow-task pollers are raised well above the default:
 // update round trips depend on them (DESIGN.md).
-func New(c client.Client, taskQueue string, store *queries.Store, statURL string, logger *slog.Logger) sdkworker.Worker {
+func New(c client.Client, taskQueue string, store *queries.Store, statURL string, paused func(service string) bool, logger *slog.Logger) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: 16,
 		MaxConcurrentActivityTaskPollers: 8,
@@ -35,6 +35,7 @@ func New(c client.Client, taskQueue string, store *queries.Store, statURL string
 		Store:  store,
 		Stats:  &stats.Client{URL: statURL, HTTP: httpc},
 		Logger: logger,
+		Paused: paused,
 	})
 	return w
 }

@@ -24,7 +24,8 @@ var act *activities.Activities
 // reschedules, state reports and property changes arrive as Updates; every
 // change is written to the read model by an activity.
 func CallbackWorkflow(ctx workflow.Context, in Input) (callback.Record, error) {
-	f := &flow{cb: in.Record, set: in.Settings, submitNow: in.Immediate}
+	f := &flow{cb: in.Record, set: in.Settings, submitNow: in.Immediate, held: in.Paused, pausedInORS: in.PausedInORS,
+		checkPause: in.Resumed && in.Immediate}
 	if !in.Resumed {
 		f.save(ctx) // before any update handler can run
 	}
@@ -36,15 +37,18 @@ func CallbackWorkflow(ctx workflow.Context, in Input) (callback.Record, error) {
 
 // flow is the workflow's state.
 type flow struct {
-	cb         callback.Record
-	set        Settings
-	submitNow  bool  // submit at the next turn of the loop
-	submitting bool  // an ORS submit is in flight
-	moving     bool  // a reschedule is taking its new place
-	forgotten  bool  // deleted on request: end without another write
-	rev        int   // bumped by every change; wakes the main loop
-	settled    int64 // highest version whose read-model write finished
-	pending    int   // read-model writes in flight
+	cb          callback.Record
+	set         Settings
+	submitNow   bool  // submit at the next turn of the loop
+	submitting  bool  // an ORS submit is in flight
+	moving      bool  // a reschedule is taking its new place
+	forgotten   bool  // deleted on request: end without another write
+	checkPause  bool  // ask whether the service is paused before submitting
+	held        bool  // due, but its service is paused: PAUSED until resumed
+	pausedInORS bool  // QUEUED in ORS, paused with its service
+	rev         int   // bumped by every change; wakes the main loop
+	settled     int64 // highest version whose read-model write finished
+	pending     int   // read-model writes in flight
 }
 
 func (f *flow) submitPending() bool { return f.submitNow || f.submitting }
@@ -62,7 +66,14 @@ func (f *flow) run(ctx workflow.Context) (callback.Record, error) {
 		}
 		var err error
 		switch {
-		case f.submitNow:
+		case f.submitNow && f.checkPause:
+			f.checkPause = false
+			if f.servicePaused(ctx) {
+				f.held = true
+				f.cb.State = callback.Paused
+				f.changed(ctx)
+			}
+		case f.submitNow && !f.held:
 			f.submit(ctx)
 		case f.cb.State == callback.Scheduled:
 			err = f.sleepUntilDue(ctx)
@@ -78,7 +89,7 @@ func (f *flow) run(ctx workflow.Context) (callback.Record, error) {
 				return f.cb, err
 			}
 			return f.cb, workflow.NewContinueAsNewError(ctx, CallbackWorkflow,
-				Input{Record: f.cb, Settings: f.set, Immediate: f.submitNow, Resumed: true})
+				Input{Record: f.cb, Settings: f.set, Immediate: f.submitNow, Paused: f.held, PausedInORS: f.pausedInORS, Resumed: true})
 		}
 	}
 	if f.forgotten {
@@ -108,12 +119,26 @@ func (f *flow) sleepUntilDue(ctx workflow.Context) error {
 	due := f.cb.DesiredTime.Add(-f.set.ExecutionBuffer - f.expectedWait(ctx))
 	wait := due.Sub(workflow.Now(ctx))
 	if wait <= 0 {
-		f.submitNow = true
+		f.submitNow, f.checkPause = true, true
 		return nil
 	}
 	rev := f.rev
 	_, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return f.rev != rev })
 	return err // timed out or changed: the loop decides again (EWT re-read on wake)
+}
+
+// servicePaused asks whether the callback's service is paused now.
+func (f *flow) servicePaused(ctx workflow.Context) bool {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 5 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
+	})
+	var paused bool
+	if err := workflow.ExecuteLocalActivity(lctx, act.ServicePaused, f.cb.Service).Get(ctx, &paused); err != nil {
+		workflow.GetLogger(ctx).Warn("pause check failed, submitting", "error", err)
+		return false
+	}
+	return paused
 }
 
 // expectedWait reads the `_request_queue_time_stat` statistic (0 if none).

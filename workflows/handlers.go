@@ -25,6 +25,9 @@ func (f *flow) register(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: f.checkCancel}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandler(ctx, UpdatePause, f.onPause); err != nil {
+		return err
+	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateForget, f.onForget,
 		workflow.UpdateHandlerOptions{Validator: func() error { return f.checkForget() }}); err != nil {
 		return err
@@ -130,6 +133,7 @@ func (f *flow) onChange(ctx workflow.Context, req ChangeRequest) error {
 		f.cb.State = callback.Completed
 		f.submitNow = false
 	case req.State != "":
+		f.pausedInORS = false
 		if f.cb.State == callback.Scheduled || f.submitNow {
 			f.submitNow = false // handed to an external lifecycle: never submitted by us
 		}
@@ -172,4 +176,46 @@ func (f *flow) move(ctx workflow.Context, desired time.Time, bucket queries.Buck
 	f.settled = max(f.settled, next.Version)
 	f.rev++ // the loop re-arms the timer
 	return nil
+}
+
+// onPause follows its service's pause: a held submission waits, a QUEUED
+// callback in ORS shows PAUSED (ORS gets callback.pause) until resumed.
+func (f *flow) onPause(ctx workflow.Context, req PauseRequest) error {
+	if err := workflow.Await(ctx, f.idle); err != nil {
+		return err
+	}
+	cb := &f.cb
+	switch {
+	case req.Paused && cb.State == callback.Queued && f.submitNow:
+		f.held = true
+		cb.State = callback.Paused
+	case req.Paused && cb.State == callback.Queued && cb.ORSSessionID != "":
+		f.notifyORS(ctx, "callback.pause")
+		f.pausedInORS = true
+		cb.State = callback.Paused
+	case !req.Paused && f.held:
+		f.held = false
+		f.rev++ // the loop submits
+		return nil
+	case !req.Paused && f.pausedInORS && cb.State == callback.Paused:
+		f.notifyORS(ctx, "callback.resume")
+		f.pausedInORS = false
+		cb.State = callback.Queued
+	default:
+		return nil // nothing to do in this state
+	}
+	return f.awaitSettled(ctx, f.changed(ctx))
+}
+
+// notifyORS sends an event to the callback's ORS session; a failure is
+// logged, never fatal (the state shown is ours).
+func (f *flow) notifyORS(ctx workflow.Context, event string) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
+	})
+	req := activities.EventRequest{ORSURL: f.set.ORSURL, SessionID: f.cb.ORSSessionID, Event: event}
+	if err := workflow.ExecuteActivity(actx, act.NotifyORS, req).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("ORS event failed", "event", event, "error", err)
+	}
 }

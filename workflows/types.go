@@ -22,6 +22,8 @@ const (
 	// UpdateForget ends a SCHEDULED callback without a trace in the read
 	// model, before its rows and executions are deleted (GDPR).
 	UpdateForget = "forget"
+	// UpdatePause pauses or resumes the callback with its service.
+	UpdatePause = "pause"
 	// QueryRecord returns the callback as the workflow holds it.
 	QueryRecord = "record"
 )
@@ -53,8 +55,19 @@ type Input struct {
 	Settings Settings
 	// Immediate submits to ORS at once instead of sleeping until due.
 	Immediate bool
+	// Paused holds the submission while the service is paused (an
+	// immediate callback of a paused service starts PAUSED).
+	Paused bool
+	// PausedInORS marks a QUEUED callback this service paused in ORS.
+	PausedInORS bool
 	// Resumed marks a continued-as-new run whose state is already stored.
 	Resumed bool
+}
+
+// PauseRequest is the argument of UpdatePause: its service was paused or
+// resumed.
+type PauseRequest struct {
+	Paused bool
 }
 
 // CancelRequest is the argument of UpdateCancel.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opengms/callback/api"
+	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/internal/env"
 	"github.com/opengms/callback/stats"
 )
@@ -37,6 +38,7 @@ func run() error {
 		PublicURL: p.Settings.PublicURL, TaskQueue: p.Settings.TaskQueue, Namespace: p.Settings.TemporalNamespace,
 	}
 	srv.SetConfig(p.Config)
+	go config.Watch(ctx, p.Settings.ConfigPath, p.Logger, srv.SetConfig)
 	httpSrv := &http.Server{
 		Addr:              p.Settings.HTTPAddr,
 		Handler:           srv.Handler(),

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
+	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/internal/env"
 	"github.com/opengms/callback/worker"
 )
@@ -27,10 +29,22 @@ func run() error {
 		return err
 	}
 	defer p.Close()
-	w := worker.New(p.Temporal, p.Settings.TaskQueue, p.Store, p.Config.StatURL, p.Logger)
+	var cfg atomic.Pointer[config.Config]
+	cfg.Store(p.Config)
+	paused := func(service string) bool {
+		c := cfg.Load()
+		return c.Paused(c.Services[service])
+	}
+	w := worker.New(p.Temporal, p.Settings.TaskQueue, p.Store, p.Config.StatURL, paused, p.Logger)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	pauser := &worker.Pauser{Temporal: p.Temporal, Store: p.Store, Logger: p.Logger}
+	go pauser.Apply(ctx, p.Config)
+	go config.Watch(ctx, p.Settings.ConfigPath, p.Logger, func(c *config.Config) {
+		cfg.Store(c)
+		pauser.Apply(ctx, c)
+	})
 	p.Logger.Info("worker started", "task_queue", p.Settings.TaskQueue, "temporal", p.Settings.TemporalAddress)
 	<-ctx.Done()
 	w.Stop()
