@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/metrics"
 	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/stats"
 )
@@ -37,7 +38,11 @@ func (a *Activities) ServicePaused(_ context.Context, service string) (bool, err
 // SaveCallback writes a snapshot to the read model; older or equal versions
 // than the stored one are ignored, so retries and late writes are harmless.
 func (a *Activities) SaveCallback(ctx context.Context, rec callback.Record) error {
-	return a.Store.Save(ctx, rec)
+	applied, err := a.Store.Save(ctx, rec)
+	if applied && rec.State == callback.Completed { // counted once: a retry is not applied again
+		metrics.CallbacksCompleted.WithLabelValues(rec.Service, rec.Reason).Inc()
+	}
+	return err
 }
 
 // ExpectedWaitTime returns the `_request_queue_time_stat` value in whole

@@ -8,16 +8,22 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/opengms/callback/metrics"
 )
 
 // SubmitRequest starts one ORS session for a callback.
 type SubmitRequest struct {
-	ORSURL string            // ORS base URL
-	AppURL string            // SCXML application, the session's `src`
-	ID     string            // the callback's `_id`, also the idempotency key
-	Params map[string]string // every property and effective option
+	Service string            // for metrics
+	Due     time.Time         // when the callback fell due (fire lateness)
+	ORSURL  string            // ORS base URL
+	AppURL  string            // SCXML application, the session's `src`
+	ID      string            // the callback's `_id`, also the idempotency key
+	Params  map[string]string // every property and effective option
 }
 
 // SubmitResult is ORS's answer to a successful submit.
@@ -28,7 +34,17 @@ type SubmitResult struct {
 // SubmitToORS posts the callback to ORS. Every attempt carries
 // `Idempotency-Key: <_id>`, so ORS answers a retry with the session it
 // already started instead of starting a second one.
-func (a *Activities) SubmitToORS(ctx context.Context, req SubmitRequest) (SubmitResult, error) {
+func (a *Activities) SubmitToORS(ctx context.Context, req SubmitRequest) (res SubmitResult, err error) {
+	if activity.GetInfo(ctx).Attempt == 1 && !req.Due.IsZero() {
+		metrics.FireLateness.WithLabelValues(req.Service).Observe(metrics.Since(req.Due))
+	}
+	defer func() {
+		outcome := "ok"
+		if err != nil {
+			outcome = "failed"
+		}
+		metrics.ORSSubmits.WithLabelValues(req.Service, outcome).Inc()
+	}()
 	body, err := json.Marshal(map[string]any{"src": req.AppURL, "params": req.Params})
 	if err != nil {
 		return SubmitResult{}, fmt.Errorf("encode ORS request: %w", err)

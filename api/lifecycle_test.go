@@ -54,6 +54,18 @@ func TestImmediateCallbackCompletesThroughORS(t *testing.T) {
 	require.NotContains(t, byAccount[0], "usr_customer_name", "but not every property")
 	require.Equal(t, 1, s.ors.SessionsFor(id))
 
+	m := s.get("/metrics")
+	require.Equal(t, http.StatusOK, m.Status)
+	for _, series := range []string{
+		`gms_callbacks_started_total{service="cb",state="QUEUED"}`,
+		`gms_callbacks_completed_total{reason="AGENT_CONNECTED",service="cb"}`,
+		`gms_ors_submit_attempts_total{outcome="ok",service="cb"}`,
+		`gms_fire_lateness_seconds_count{service="cb"}`,
+		`gms_http_request_duration_seconds_bucket{method="POST",route="/genesys/1/service/:a/:b",status="200"`,
+		`temporal_request_latency`, // the SDK's own metrics
+	} {
+		require.Contains(t, string(m.Body), series)
+	}
 	s.putForm(cbPath+"/"+id, url.Values{"_callback_state": {"ROUTING"}}).envelope(t, 400, 40020, "INVALID_OPERATION")
 	s.do(http.MethodDelete, cbPath+"/"+id, "", nil).envelope(t, 400, 40020, "INVALID_OPERATION")
 	s.recordHistory("immediate-completed", id)

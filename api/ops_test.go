@@ -183,7 +183,9 @@ func TestForgetMeDeletesRowsAndHistories(t *testing.T) {
 	// A late write of the forgotten workflow cannot bring it back.
 	rec := callback.Record{ID: scheduled, Service: "cb", State: callback.Scheduled, DesiredTime: later, Version: 99,
 		Properties: map[string]string{callback.KeyCustomerNumber: "7777"}}
-	require.NoError(t, s.store.Save(ctx, rec))
+	applied, err := s.store.Save(ctx, rec)
+	require.NoError(t, err)
+	require.False(t, applied)
 	require.JSONEq(t, `[]`, string(s.get(cbPath+"?_customer_number=7777").Body))
 	// The QUEUED one is untouched.
 	st, _ := s.stateOf("cb", queued)

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/opengms/callback/config"
+	"github.com/opengms/callback/gmserr"
 	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/stats"
 )
@@ -75,6 +76,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/genesys/1/phonenumber", s.phoneNumber},
 		{http.MethodGet, "/healthz", s.health},
 		{http.MethodGet, "/genesys/openapi.json", s.openAPI},
+		{http.MethodGet, "/ui/", s.ui}, {http.MethodGet, "/ui/:file", s.ui}, // operator page (api/ui.go)
+		{http.MethodGet, "/metrics", metricsHandler},
 	}
 }
 
@@ -82,19 +85,19 @@ func (s *Server) Routes() []Route {
 func (s *Server) Handler() http.Handler {
 	r := httprouter.New()
 	for _, rt := range s.Routes() {
-		r.Handle(rt.Method, rt.Path, rt.handle)
+		r.Handle(rt.Method, rt.Path, s.observe(rt.Path, rt.handle))
 	}
-	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, notFound(r))
-	})
-	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, methodNotAllowed(r))
-	})
+	unmatched := func(e func(*http.Request) *gmserr.Error) http.Handler {
+		h := s.observe("unmatched", func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) { s.writeError(w, r, e(r)) })
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h(w, r, nil) })
+	}
+	r.NotFound = unmatched(notFound)
+	r.MethodNotAllowed = unmatched(methodNotAllowed)
 	r.PanicHandler = func(w http.ResponseWriter, r *http.Request, v any) {
 		s.Logger.ErrorContext(r.Context(), "handler panic", "panic", v, "path", r.URL.Path)
 		s.writeError(w, r, unexpected("internal error"))
 	}
-	return s.logRequests(limitBody(r))
+	return limitBody(r)
 }
 
 // dispatchServicePost routes POST /genesys/1/service/:a/:b.
@@ -104,6 +107,7 @@ func (s *Server) dispatchServicePost(w http.ResponseWriter, r *http.Request, ps 
 		s.start(w, r, b)
 		return
 	case b == "check-queue-position":
+		noteCallback(r.Context(), a)
 		s.queuePosition(w, r, a)
 		return
 	}
@@ -117,27 +121,5 @@ func limitBody(next http.Handler) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		}
 		next.ServeHTTP(w, r)
-	})
-}
-
-// statusRecorder remembers the status written.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-// logRequests logs one line per request.
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		s.Logger.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path,
-			"status", rec.status, "latency_ms", time.Since(start).Milliseconds())
 	})
 }

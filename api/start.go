@@ -13,6 +13,7 @@ import (
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/gmserr"
+	"github.com/opengms/callback/metrics"
 	"github.com/opengms/callback/workflows"
 )
 
@@ -42,11 +43,13 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, name string) {
 		s.writeError(w, r, e)
 		return
 	}
+	id := a.input.Record.ID
+	noteCallback(r.Context(), id)
 	if err := s.launch(r.Context(), a); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	id := a.input.Record.ID
+	metrics.CallbacksStarted.WithLabelValues(a.input.Record.Service, string(a.input.Record.State)).Inc()
 	if a.input.Immediate {
 		writeJSON(w, http.StatusOK, confirmation(id))
 		return

@@ -64,7 +64,8 @@ func (s *Store) Admit(ctx context.Context, a Admission) error {
 			return err
 		}
 		rec.Version = 0
-		return save(ctx, tx, rec)
+		_, err := save(ctx, tx, rec)
+		return err
 	})
 }
 
@@ -75,7 +76,8 @@ func (s *Store) Move(ctx context.Context, rec callback.Record, bucket *Bucket) e
 		if err := takePlace(ctx, tx, rec, bucket); err != nil {
 			return err
 		}
-		return save(ctx, tx, rec)
+		_, err := save(ctx, tx, rec)
+		return err
 	})
 }
 

@@ -70,9 +70,14 @@ SELECT k, v, $3, $4 FROM unnest($1::text[], $2::text[]) AS t(k, v)
 ON CONFLICT DO NOTHING`
 
 // Save writes rec if it is newer than what is stored (idempotent: replaying
-// the same or an older version changes nothing) and records its lookup values.
-func (s *Store) Save(ctx context.Context, rec callback.Record) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error { return save(ctx, tx, rec) })
+// the same or an older version changes nothing) and records its lookup
+// values; applied tells whether this call wrote it.
+func (s *Store) Save(ctx context.Context, rec callback.Record) (applied bool, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		applied, err = save(ctx, tx, rec)
+		return err
+	})
+	return applied, err
 }
 
 // execer is satisfied by *sqlx.DB and *sqlx.Tx.
@@ -80,19 +85,19 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-func save(ctx context.Context, db execer, rec callback.Record) error {
+func save(ctx context.Context, db execer, rec callback.Record) (bool, error) {
 	props, err := json.Marshal(rec.Properties)
 	if err != nil {
-		return fmt.Errorf("save callback %s: %w", rec.ID, err)
+		return false, fmt.Errorf("save callback %s: %w", rec.ID, err)
 	}
 	res, err := db.ExecContext(ctx, upsertSQL, rec.ID, rec.Service, rec.CustomerNumber(), string(rec.State),
 		rec.Reason, rec.DesiredTime, nullTime(rec.QueuedAt), rec.ORSSessionID, rec.ExpirationTime(), props,
 		pq.StringArray(rec.LookupKeys), rec.Version, nullTime(rec.CreatedAt), rec.Immediate)
 	if err != nil {
-		return fmt.Errorf("save callback %s: %w", rec.ID, err)
+		return false, fmt.Errorf("save callback %s: %w", rec.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil // a newer version is already stored
+		return false, nil // a newer version is already stored, or it was forgotten
 	}
 	var keys, values []string
 	for _, k := range lookupKeys(rec) {
@@ -101,12 +106,12 @@ func save(ctx context.Context, db execer, rec callback.Record) error {
 		}
 	}
 	if len(keys) == 0 {
-		return nil
+		return true, nil
 	}
 	if _, err := db.ExecContext(ctx, lookupSQL, pq.StringArray(keys), pq.StringArray(values), rec.Service, rec.ID); err != nil {
-		return fmt.Errorf("save lookup values of %s: %w", rec.ID, err)
+		return false, fmt.Errorf("save lookup values of %s: %w", rec.ID, err)
 	}
-	return nil
+	return true, nil
 }
 
 // nullTime is NULL for the zero time.

@@ -14,6 +14,12 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
+func save(t *testing.T, s *queries.Store, rec callback.Record) error {
+	t.Helper()
+	_, err := s.Save(context.Background(), rec)
+	return err
+}
+
 func newStore(t *testing.T) *queries.Store {
 	t.Helper()
 	ctx := context.Background()
@@ -35,10 +41,10 @@ func record(version int64, state callback.State, number string) callback.Record 
 func TestStaleWritesNeverMoveACallbackBackwards(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
-	require.NoError(t, s.Save(ctx, record(1, callback.Scheduled, "1")))
-	require.NoError(t, s.Save(ctx, record(3, callback.Routing, "3")))
-	require.NoError(t, s.Save(ctx, record(2, callback.Queued, "2")), "a late write is not an error")
-	require.NoError(t, s.Save(ctx, record(3, callback.Routing, "3")), "a retried write is harmless")
+	require.NoError(t, save(t, s, record(1, callback.Scheduled, "1")))
+	require.NoError(t, save(t, s, record(3, callback.Routing, "3")))
+	require.NoError(t, save(t, s, record(2, callback.Queued, "2")), "a late write is not an error")
+	require.NoError(t, save(t, s, record(3, callback.Routing, "3")), "a retried write is harmless")
 	got, err := s.Get(ctx, "cb-1")
 	require.NoError(t, err)
 	require.Equal(t, int64(3), got.Version)
@@ -68,7 +74,7 @@ func TestLookupExpiresAndFilters(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	rec := record(1, callback.Scheduled, "5")
-	require.NoError(t, s.Save(ctx, rec))
+	require.NoError(t, save(t, s, rec))
 	match := []queries.Match{{Key: callback.KeyCustomerNumber, Value: "5"}}
 	got, err := s.Lookup(ctx, queries.Filter{Service: "svc", Matches: match, State: callback.Completed, NotState: true}, t0)
 	require.NoError(t, err)
@@ -96,7 +102,7 @@ func TestBookedCountsOpenCallbacksPerBucket(t *testing.T) {
 	}{{0, callback.Scheduled}, {4 * time.Minute, callback.Queued}, {5 * time.Minute, callback.Scheduled}, {time.Minute, callback.Completed}} {
 		rec := record(1, tc.state, "1")
 		rec.ID, rec.DesiredTime = string(rune('a'+i)), t0.Add(tc.at)
-		require.NoError(t, s.Save(ctx, rec))
+		require.NoError(t, save(t, s, rec))
 	}
 	got, err := s.Booked(ctx, "svc", 5*time.Minute, t0, t0.Add(time.Hour))
 	require.NoError(t, err)

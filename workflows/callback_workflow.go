@@ -39,16 +39,17 @@ func CallbackWorkflow(ctx workflow.Context, in Input) (callback.Record, error) {
 type flow struct {
 	cb          callback.Record
 	set         Settings
-	submitNow   bool  // submit at the next turn of the loop
-	submitting  bool  // an ORS submit is in flight
-	moving      bool  // a reschedule is taking its new place
-	forgotten   bool  // deleted on request: end without another write
-	checkPause  bool  // ask whether the service is paused before submitting
-	held        bool  // due, but its service is paused: PAUSED until resumed
-	pausedInORS bool  // QUEUED in ORS, paused with its service
-	rev         int   // bumped by every change; wakes the main loop
-	settled     int64 // highest version whose read-model write finished
-	pending     int   // read-model writes in flight
+	submitNow   bool      // submit at the next turn of the loop
+	submitting  bool      // an ORS submit is in flight
+	moving      bool      // a reschedule is taking its new place
+	forgotten   bool      // deleted on request: end without another write
+	checkPause  bool      // ask whether the service is paused before submitting
+	held        bool      // due, but its service is paused: PAUSED until resumed
+	pausedInORS bool      // QUEUED in ORS, paused with its service
+	due         time.Time // when the callback fell due (scheduled)
+	rev         int       // bumped by every change; wakes the main loop
+	settled     int64     // highest version whose read-model write finished
+	pending     int       // read-model writes in flight
 }
 
 func (f *flow) submitPending() bool { return f.submitNow || f.submitting }
@@ -119,7 +120,7 @@ func (f *flow) sleepUntilDue(ctx workflow.Context) error {
 	due := f.cb.DesiredTime.Add(-f.set.ExecutionBuffer - f.expectedWait(ctx))
 	wait := due.Sub(workflow.Now(ctx))
 	if wait <= 0 {
-		f.submitNow, f.checkPause = true, true
+		f.submitNow, f.checkPause, f.due = true, true, due
 		return nil
 	}
 	rev := f.rev
@@ -172,7 +173,12 @@ func (f *flow) submit(ctx workflow.Context) {
 			MaximumAttempts:    int32(max(1, f.set.MaxSubmitAttempts)),
 		},
 	})
-	req := activities.SubmitRequest{ORSURL: f.set.ORSURL, AppURL: f.set.AppURL, ID: f.cb.ID, Params: f.orsParams()}
+	due := f.due
+	if due.IsZero() {
+		due = f.cb.CreatedAt // immediate: due when admitted
+	}
+	req := activities.SubmitRequest{Service: f.cb.Service, Due: due, ORSURL: f.set.ORSURL, AppURL: f.set.AppURL,
+		ID: f.cb.ID, Params: f.orsParams()}
 	var res activities.SubmitResult
 	err := workflow.ExecuteActivity(actx, act.SubmitToORS, req).Get(ctx, &res)
 	f.submitting = false

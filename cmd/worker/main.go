@@ -4,13 +4,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/internal/env"
+	"github.com/opengms/callback/metrics"
 	"github.com/opengms/callback/worker"
 )
 
@@ -45,7 +48,17 @@ func run() error {
 		cfg.Store(c)
 		pauser.Apply(ctx, c)
 	})
-	p.Logger.Info("worker started", "task_queue", p.Settings.TaskQueue, "temporal", p.Settings.TemporalAddress)
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics.Handler())
+	metricsSrv := &http.Server{Addr: p.Settings.WorkerMetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := metricsSrv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+			p.Logger.Error("metrics listener failed", "addr", p.Settings.WorkerMetricsAddr, "error", err)
+		}
+	}()
+	defer metricsSrv.Close()
+	p.Logger.Info("worker started", "task_queue", p.Settings.TaskQueue, "temporal", p.Settings.TemporalAddress,
+		"metrics", "http://"+p.Settings.WorkerMetricsAddr+"/metrics")
 	<-ctx.Done()
 	w.Stop()
 	p.Logger.Info("worker stopped")

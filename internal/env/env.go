@@ -10,6 +10,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	"golang.org/x/term"
+
+	"github.com/opengms/callback/metrics"
 )
 
 // Settings are the environment variables the processes read.
@@ -22,6 +24,8 @@ type Settings struct {
 	TaskQueue         string
 	DatabaseURL       string
 	ORSSimAddr        string
+	// WorkerMetricsAddr is where the worker serves GET /metrics.
+	WorkerMetricsAddr string
 }
 
 // Load reads the environment, applying CONTRACT's defaults.
@@ -34,6 +38,7 @@ func Load() Settings {
 		TaskQueue:         get("TEMPORAL_TASK_QUEUE", "callbacks"),
 		DatabaseURL:       get("DATABASE_URL", "postgres://postgres@127.0.0.1:55432/gms?sslmode=disable"),
 		ORSSimAddr:        get("ORS_SIM_ADDR", "127.0.0.1:8090"),
+		WorkerMetricsAddr: get("GMS_WORKER_METRICS_ADDR", "127.0.0.1:9091"),
 	}
 	s.PublicURL = get("GMS_PUBLIC_URL", "http://"+s.HTTPAddr)
 	return s
@@ -57,8 +62,9 @@ func Logger() *slog.Logger {
 // Dial connects to Temporal.
 func (s Settings) Dial(ctx context.Context, logger *slog.Logger) (client.Client, error) {
 	return client.DialContext(ctx, client.Options{
-		HostPort:  s.TemporalAddress,
-		Namespace: s.TemporalNamespace,
-		Logger:    log.NewStructuredLogger(logger),
+		HostPort:       s.TemporalAddress,
+		Namespace:      s.TemporalNamespace,
+		Logger:         log.NewStructuredLogger(logger),
+		MetricsHandler: metrics.TemporalHandler(),
 	})
 }

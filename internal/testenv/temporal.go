@@ -12,6 +12,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+
+	"github.com/opengms/callback/metrics"
 )
 
 var (
@@ -48,7 +50,8 @@ func Temporal(t testing.TB) client.Client {
 		t.Fatalf("Temporal dev server: %v", devErr)
 	}
 	c, err := client.Dial(client.Options{HostPort: devServer.FrontendHostPort(), Namespace: "default",
-		Logger: log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn + 4})))})
+		MetricsHandler: metrics.TemporalHandler(),
+		Logger:         log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn + 4})))})
 	if err != nil {
 		t.Fatal(err)
 	}
