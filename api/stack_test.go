@@ -16,10 +16,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/opengms/callback/api"
@@ -325,4 +327,9 @@ func (s *stack) recordHistory(name, id string) {
 	dir := filepath.Join(testenv.RepoRoot(s.t), "workflows", "testdata", "histories")
 	require.NoError(s.t, os.MkdirAll(dir, 0o755))
 	require.NoError(s.t, os.WriteFile(filepath.Join(dir, name+".json"), data, 0o644))
+}
+
+// converterFromMemo decodes one memo field.
+func converterFromMemo(p *commonpb.Payload, v any) error {
+	return converter.GetDefaultDataConverter().FromPayload(p, v)
 }

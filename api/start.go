@@ -9,6 +9,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/config"
@@ -130,6 +131,9 @@ func (s *Server) launch(ctx context.Context, a *admission) error {
 		TaskQueue:                s.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(in.Record.SearchAttributes()...),
+		Memo:                     map[string]any{"summary": in.Record.Summary()},
+		StaticSummary:            in.Record.Summary(),
 	}
 	var err error
 	if in.Immediate && !in.Paused {

@@ -25,7 +25,7 @@ var act *activities.Activities
 // change is written to the read model by an activity.
 func CallbackWorkflow(ctx workflow.Context, in Input) (callback.Record, error) {
 	f := &flow{cb: in.Record, set: in.Settings, submitNow: in.Immediate, held: in.Paused, pausedInORS: in.PausedInORS,
-		checkPause: in.Resumed && in.Immediate}
+		checkPause: in.Resumed && in.Immediate, indexed: indexKey(&in.Record)} // set at start (continue-as-new carries them)
 	if !in.Resumed {
 		f.save(ctx) // before any update handler can run
 	}
@@ -47,6 +47,7 @@ type flow struct {
 	held        bool      // due, but its service is paused: PAUSED until resumed
 	pausedInORS bool      // QUEUED in ORS, paused with its service
 	due         time.Time // when the callback fell due (scheduled)
+	indexed     string    // what the search attributes show (indexKey)
 	rev         int       // bumped by every change; wakes the main loop
 	settled     int64     // highest version whose read-model write finished
 	pending     int       // read-model writes in flight
@@ -222,6 +223,7 @@ func (f *flow) changed(ctx workflow.Context) int64 {
 // save writes the current state as the next version without blocking the
 // workflow: a read-model outage delays the write, never the callback.
 func (f *flow) save(ctx workflow.Context) int64 {
+	f.index(ctx)
 	f.cb.Version++
 	v := f.cb.Version
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
@@ -238,6 +240,25 @@ func (f *flow) save(ctx workflow.Context) int64 {
 		f.pending--
 	})
 	return v
+}
+
+// index keeps the search attributes current: upserted only when the
+// state, desired time or number changed since the start or the last upsert.
+func (f *flow) index(ctx workflow.Context) {
+	key := indexKey(&f.cb)
+	if key == f.indexed {
+		return
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, f.cb.SearchAttributes()...); err != nil {
+		workflow.GetLogger(ctx).Warn("search attributes not updated", "error", err)
+		return
+	}
+	f.indexed = key
+}
+
+// indexKey is what a record's search attributes depend on.
+func indexKey(r *callback.Record) string {
+	return string(r.State) + "|" + r.DesiredTime.String() + "|" + r.CustomerNumber()
 }
 
 // awaitSettled waits until version v reached the read model, so a client

@@ -40,6 +40,10 @@ func Boot(ctx context.Context, name string) (*Process, error) {
 		p.Store.Close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", p.Settings.TemporalAddress, err)
 	}
+	if err := RegisterSearchAttributes(ctx, p.Temporal, p.Settings.TemporalNamespace); err != nil {
+		// A managed cluster may refuse: its operator registers them instead.
+		p.Logger.WarnContext(ctx, "search attributes not registered", "error", err)
+	}
 	return p, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/opengms/callback/internal/env"
 	"github.com/opengms/callback/metrics"
 )
 
@@ -44,6 +45,7 @@ func Temporal(t testing.TB) client.Client {
 		})
 		if devErr == nil {
 			atExit(func() { _ = devServer.Stop() })
+			devErr = env.RegisterSearchAttributes(context.Background(), devServer.Client(), "default")
 		}
 	})
 	if devErr != nil {
