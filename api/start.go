@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/gmserr"
 	"github.com/opengms/callback/metrics"
+	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/workflows"
 )
 
@@ -44,9 +46,15 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, name string) {
 		s.writeError(w, r, e)
 		return
 	}
+	a.IdempotencyKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 	id := a.input.Record.ID
 	noteCallback(r.Context(), id)
 	if err := s.launch(r.Context(), a); err != nil {
+		var dup *queries.DuplicateError
+		if errors.As(err, &dup) {
+			s.answerRetry(w, r, dup.ID)
+			return
+		}
 		s.writeError(w, r, err)
 		return
 	}
@@ -116,6 +124,32 @@ func (s *Server) settings(service, id string, opts config.Effective) workflows.S
 	}
 }
 
+// answerRetry answers a start retried with the same Idempotency-Key as the
+// first one was answered: the same _id, and for an immediate callback the
+// outcome of its submission.
+func (s *Server) answerRetry(w http.ResponseWriter, r *http.Request, id string) {
+	noteCallback(r.Context(), id)
+	rec, err := s.Store.Get(r.Context(), id)
+	switch {
+	case err != nil:
+		s.writeError(w, r, unavailable("read model", err))
+	case rec.State == callback.Completed && rec.Reason == callback.ReasonSubmitError:
+		s.writeError(w, r, gmserr.MaxSubmitAttempts(id, s.maxAttempts(rec)))
+	case rec.Immediate:
+		writeJSON(w, http.StatusOK, confirmation(id))
+	default:
+		writeJSON(w, http.StatusOK, map[string]string{"_id": id})
+	}
+}
+
+// maxAttempts is the `_max_ors_submit_attempts` that applied to rec.
+func (s *Server) maxAttempts(rec callback.Record) int {
+	if rules, e := s.rules(rec.Service, rec.Properties); e == nil {
+		return rules.opts.Int(config.OptMaxORSSubmitAttempts)
+	}
+	return 0
+}
+
 // launch records the admission (checks and place in one transaction), then
 // starts the workflow: a scheduled callback answers once its start is
 // durable; an immediate one once ORS has accepted it (Update-With-Start
@@ -124,6 +158,10 @@ func (s *Server) settings(service, id string, opts config.Effective) workflows.S
 func (s *Server) launch(ctx context.Context, a *admission) error {
 	in := a.input
 	if err := s.Store.Admit(ctx, a.Admission); err != nil {
+		var dup *queries.DuplicateError
+		if errors.As(err, &dup) {
+			return err
+		}
 		return s.admissionError(ctx, a, err)
 	}
 	opts := client.StartWorkflowOptions{

@@ -60,6 +60,16 @@ var uiSecurityHeaders = map[string]string{
 	"Cache-Control":          "no-cache",
 }
 
+// uiTypes fixes the content types of the page's assets (the system's MIME
+// database may say otherwise, e.g. application/javascript).
+var uiTypes = map[string]string{
+	".html": "text/html; charset=utf-8",
+	".js":   "text/javascript; charset=utf-8",
+	".css":  "text/css; charset=utf-8",
+	".svg":  "image/svg+xml",
+	".png":  "image/png",
+}
+
 // ui serves the operator page: GET /ui/ and GET /ui/:file.
 func (s *Server) ui(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	name := ps.ByName("file")
@@ -89,7 +99,10 @@ func (s *Server) ui(w http.ResponseWriter, r *http.Request, ps httprouter.Params
 	for k, v := range uiSecurityHeaders {
 		h.Set(k, v)
 	}
-	ctype := mime.TypeByExtension(path.Ext(name))
+	ctype := uiTypes[path.Ext(name)]
+	if ctype == "" {
+		ctype = mime.TypeByExtension(path.Ext(name))
+	}
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}

@@ -7,6 +7,7 @@ package gmserr
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -127,4 +128,11 @@ func As(err error) *Error {
 // Unknown wraps an unexpected failure as 50050 "Error processing callback {message} ".
 func Unknown(err error) *Error {
 	return New(UnknownError, "Error processing callback %s ", strings.TrimSpace(err.Error())).With("message", err.Error())
+}
+
+// MaxSubmitAttempts is 50006 for a callback ORS never accepted.
+func MaxSubmitAttempts(id string, attempts int) *Error {
+	n := strconv.Itoa(attempts)
+	return New(ORSMaxSubmitRetries, "Callback %s reached maximum attempts to submit to ORS reached (%s)", id, n).
+		With("id", id, "max-attempts", n)
 }

@@ -2,6 +2,7 @@ package queries
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -28,7 +29,17 @@ type Admission struct {
 	Bucket *Bucket
 	// Throttles are the service's rate limits; nil = none.
 	Throttles *Throttles
+	// IdempotencyKey is the request's Idempotency-Key ("" = none).
+	IdempotencyKey string
 }
+
+// IdempotencyWindow is how long an Idempotency-Key names its callback.
+const IdempotencyWindow = 24 * time.Hour
+
+// DuplicateError means the Idempotency-Key already created callback ID.
+type DuplicateError struct{ ID string }
+
+func (e *DuplicateError) Error() string { return "duplicate of callback " + e.ID }
 
 // ErrInQueueLimit means the number already has InQueueLimit open callbacks.
 var ErrInQueueLimit = errors.New("in-queue limit reached")
@@ -36,14 +47,17 @@ var ErrInQueueLimit = errors.New("in-queue limit reached")
 // ErrBucketFull means the bucket has no place left.
 var ErrBucketFull = errors.New("time bucket full")
 
-// Admit checks the throttles, the in-queue limit and the bucket's capacity
+// Admit checks the Idempotency-Key, the throttles, the in-queue limit and the bucket's capacity
 // and records the callback's admission row (version 0), all in one
-// transaction under advisory locks (service throttles, service + number,
-// service + bucket, always in that order), so concurrent admissions can
+// transaction under advisory locks (key, service throttles, service +
+// number, service + bucket, always in that order), so concurrent admissions can
 // never both take the last place.
 func (s *Store) Admit(ctx context.Context, a Admission) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		rec := a.Record
+		if err := claimKey(ctx, tx, a); err != nil {
+			return err
+		}
 		if err := checkThrottles(ctx, tx, rec, a.Throttles); err != nil {
 			return err
 		}
@@ -64,9 +78,39 @@ func (s *Store) Admit(ctx context.Context, a Admission) error {
 			return err
 		}
 		rec.Version = 0
-		_, err := save(ctx, tx, rec)
+		if _, err := save(ctx, tx, rec); err != nil {
+			return err
+		}
+		if a.IdempotencyKey == "" {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO idempotency (service, key, id, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (service, key) DO UPDATE SET id = EXCLUDED.id, created_at = EXCLUDED.created_at`,
+			rec.Service, a.IdempotencyKey, rec.ID, rec.CreatedAt)
 		return err
 	})
+}
+
+// claimKey refuses a key that created a callback within the window
+// (DuplicateError naming it); concurrent requests with one key serialize on
+// its lock.
+func claimKey(ctx context.Context, tx *sqlx.Tx, a Admission) error {
+	if a.IdempotencyKey == "" {
+		return nil
+	}
+	if err := advisoryLock(ctx, tx, "idempotency", a.Record.Service, a.IdempotencyKey); err != nil {
+		return err
+	}
+	var id string
+	err := tx.GetContext(ctx, &id, `SELECT id FROM idempotency WHERE service = $1 AND key = $2 AND created_at > $3`,
+		a.Record.Service, a.IdempotencyKey, a.Record.CreatedAt.Add(-IdempotencyWindow))
+	switch {
+	case err == nil:
+		return &DuplicateError{ID: id}
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	}
+	return fmt.Errorf("idempotency key: %w", err)
 }
 
 // Move writes rec, rescheduled into bucket, if the bucket has a place left

@@ -125,6 +125,8 @@ if port_open "$T_HOST" "$T_PORT"; then
 elif is_local_host "$T_HOST"; then
 	start_temporal_dev "$T_HOST" "$T_PORT" "$GMS_DATA_DIR" "$TEMPORAL_NAMESPACE"
 	TEMPORAL_UI="http://127.0.0.1:$TEMPORAL_UI_PORT"
+	# The operator page links each callback to its workflow in this UI.
+	export TEMPORAL_UI_URL="${TEMPORAL_UI_URL:-$TEMPORAL_UI}"
 else
 	die "no Temporal server answers at $TEMPORAL_ADDRESS, and it is not a local address"
 fi

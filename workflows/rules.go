@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/opengms/callback/callback"
@@ -52,9 +51,7 @@ func (f *flow) checkChange(req ChangeRequest) error {
 
 // submitFailed is the answer of UpdateSubmitted when ORS never accepted.
 func (f *flow) submitFailed() error {
-	n := f.set.MaxSubmitAttempts
-	return gmserr.ToTemporal(gmserr.New(gmserr.ORSMaxSubmitRetries,
-		"Callback %s reached maximum attempts to submit to ORS reached (%d)", f.cb.ID, n).With("id", f.cb.ID, "max-attempts", strconv.Itoa(n)))
+	return gmserr.ToTemporal(gmserr.MaxSubmitAttempts(f.cb.ID, f.set.MaxSubmitAttempts))
 }
 
 // errBucketFull is 40051 for a reschedule into a full bucket.

@@ -155,14 +155,15 @@
     table.replaceChildren(...rows);
   }
 
+  // callbackTable lists callbacks: in a queue (with their number) or found
+  // by number (with their service).
   function callbackTable(recs, withService) {
     const head = el('tr', null, el('th', { text: 'Desired time' }), el('th', { text: 'State' }),
-      withService ? el('th', { text: 'Service' }) : null, el('th', { text: 'Number' }), el('th', { text: 'Workflow' }));
+      withService ? el('th', { text: 'Service' }) : el('th', { text: 'Number' }), el('th', { text: 'Workflow' }));
     const rows = recs.map((cb) => el('tr', { 'data-callback-id': cb._id },
       el('td', { title: cb._desired_time || '' }, when(cb._desired_time)),
-      el('td', null, stateBadge(cb._callback_state), cb._callback_reason ? el('span', { class: 'muted' }, ' ' + cb._callback_reason) : null),
-      withService ? el('td', { text: cb._service_name || '' }) : null,
-      el('td', { text: cb._customer_number || '' }),
+      el('td', { class: 'st' }, stateBadge(cb._callback_state), cb._callback_reason ? el('span', { class: 'reason' }, cb._callback_reason) : null),
+      withService ? el('td', { text: cb._service_name || '' }) : el('td', { text: cb._customer_number || '' }),
       el('td', null, workflowLink(cb._id || ''))));
     return [head, ...rows];
   }
@@ -222,8 +223,8 @@
     const nodes = [el('div', { class: 'hour' })];
     for (let i = 0; i < HOURS; i++) {
       const d = new Date(t0 + i * HOUR_MS);
-      const label = i === 0 || d.getHours() === 0 ? `${dayName(d)} ${pad(d.getHours())}` : pad(d.getHours());
-      nodes.push(el('div', { class: 'hour', title: d.toString() }, label));
+      const day = i === 0 || d.getHours() === 0 ? dayName(d) : '\u00a0';
+      nodes.push(el('div', { class: 'hour', title: d.toString() }, el('span', { class: 'day' }, day), pad(d.getHours())));
     }
     services.forEach((svc, k) => {
       nodes.push(el('div', { class: 'svc', title: svc, 'data-service': svc }, svc));
@@ -281,6 +282,11 @@
     $('login').hidden = false;
     $('login-error').textContent = message || '';
     $('login-password').value = '';
+    // Nothing read with the credentials stays on the page.
+    for (const id of ['counts', 'queue-lists', 'heatmap', 'results']) $(id).replaceChildren();
+    $('search-status').textContent = '';
+    $('updated').textContent = '';
+    delete document.body.dataset.heatRect;
   }
 
   async function load() {
