@@ -154,8 +154,9 @@ const adminPassword = "s3cret"
 // stack is the whole service on real components: Temporal dev server,
 // PostgreSQL, the worker and the API in-process, and the ORS simulator.
 type stack struct {
-	t     *testing.T
-	srv   *api.Server
+	t         *testing.T
+	srv       *api.Server
+	taskQueue string
 	url   string
 	ors   *orssim.Server
 	store *queries.Store
@@ -202,7 +203,7 @@ func newStackWith(t *testing.T, testINI string) *stack {
 	httpSrv.Config.Handler = srv.Handler()
 	httpSrv.Start()
 	t.Cleanup(httpSrv.Close)
-	return &stack{t: t, srv: srv, url: httpSrv.URL, ors: ors, store: store, c: c}
+	return &stack{t: t, srv: srv, taskQueue: taskQueue, url: httpSrv.URL, ors: ors, store: store, c: c}
 }
 
 // reply is a decoded API answer.

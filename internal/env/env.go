@@ -4,6 +4,9 @@ package env
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
 	"log/slog"
 	"os"
 
@@ -26,6 +29,12 @@ type Settings struct {
 	ORSSimAddr        string
 	// WorkerMetricsAddr is where the worker serves GET /metrics.
 	WorkerMetricsAddr string
+	// TemporalAPIKey authenticates to a secured cluster or Temporal Cloud
+	// (implies TLS).
+	TemporalAPIKey string
+	// TemporalTLSCert, TemporalTLSKey (client certificate) and
+	// TemporalTLSCA (server CA) are PEM file paths for mTLS.
+	TemporalTLSCert, TemporalTLSKey, TemporalTLSCA string
 }
 
 // Load reads the environment, applying CONTRACT's defaults.
@@ -39,6 +48,10 @@ func Load() Settings {
 		DatabaseURL:       get("DATABASE_URL", "postgres://postgres@127.0.0.1:55432/gms?sslmode=disable"),
 		ORSSimAddr:        get("ORS_SIM_ADDR", "127.0.0.1:8090"),
 		WorkerMetricsAddr: get("GMS_WORKER_METRICS_ADDR", "127.0.0.1:9091"),
+		TemporalAPIKey:    os.Getenv("TEMPORAL_API_KEY"),
+		TemporalTLSCert:   os.Getenv("TEMPORAL_TLS_CERT"),
+		TemporalTLSKey:    os.Getenv("TEMPORAL_TLS_KEY"),
+		TemporalTLSCA:     os.Getenv("TEMPORAL_TLS_CA"),
 	}
 	s.PublicURL = get("GMS_PUBLIC_URL", "http://"+s.HTTPAddr)
 	return s
@@ -61,10 +74,60 @@ func Logger() *slog.Logger {
 
 // Dial connects to Temporal.
 func (s Settings) Dial(ctx context.Context, logger *slog.Logger) (client.Client, error) {
-	return client.DialContext(ctx, client.Options{
+	opts, err := s.ClientOptions(logger)
+	if err != nil {
+		return nil, err
+	}
+	return client.DialContext(ctx, opts)
+}
+
+// ClientOptions are the Temporal client options: address, namespace,
+// logger, metrics, and the API key and TLS of a secured cluster.
+func (s Settings) ClientOptions(logger *slog.Logger) (client.Options, error) {
+	opts := client.Options{
 		HostPort:       s.TemporalAddress,
 		Namespace:      s.TemporalNamespace,
 		Logger:         log.NewStructuredLogger(logger),
 		MetricsHandler: metrics.TemporalHandler(),
-	})
+	}
+	tlsConf, err := s.tls()
+	if err != nil {
+		return opts, err
+	}
+	if s.TemporalAPIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(s.TemporalAPIKey)
+		if tlsConf == nil {
+			tlsConf = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+	}
+	opts.ConnectionOptions.TLS = tlsConf
+	return opts, nil
+}
+
+// tls builds the TLS configuration from the certificate variables (nil
+// when none is set).
+func (s Settings) tls() (*tls.Config, error) {
+	if s.TemporalTLSCert == "" && s.TemporalTLSKey == "" && s.TemporalTLSCA == "" {
+		return nil, nil
+	}
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if s.TemporalTLSCert != "" || s.TemporalTLSKey != "" {
+		cert, err := tls.LoadX509KeyPair(s.TemporalTLSCert, s.TemporalTLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY: %w", err)
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
+	if s.TemporalTLSCA != "" {
+		pem, err := os.ReadFile(s.TemporalTLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CA: no certificate in %s", s.TemporalTLSCA)
+		}
+		conf.RootCAs = pool
+	}
+	return conf, nil
 }

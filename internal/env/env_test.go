@@ -1,0 +1,76 @@
+package env
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func TestDefaultsFollowTheContract(t *testing.T) {
+	for _, k := range []string{"GMS_CONFIG", "GMS_HTTP_ADDR", "GMS_PUBLIC_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE",
+		"TEMPORAL_TASK_QUEUE", "DATABASE_URL", "ORS_SIM_ADDR", "TEMPORAL_API_KEY", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA"} {
+		t.Setenv(k, "")
+	}
+	s := Load()
+	require.Equal(t, Settings{ConfigPath: "config/gms.ini", HTTPAddr: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080",
+		TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default", TaskQueue: "callbacks",
+		DatabaseURL: "postgres://postgres@127.0.0.1:55432/gms?sslmode=disable", ORSSimAddr: "127.0.0.1:8090",
+		WorkerMetricsAddr: "127.0.0.1:9091"}, s)
+	opts, err := s.ClientOptions(quiet)
+	require.NoError(t, err)
+	require.Nil(t, opts.ConnectionOptions.TLS, "plain connection by default")
+	require.Nil(t, opts.Credentials)
+}
+
+func TestAPIKeyImpliesTLS(t *testing.T) {
+	t.Setenv("TEMPORAL_API_KEY", "secret-key")
+	opts, err := Load().ClientOptions(quiet)
+	require.NoError(t, err)
+	require.NotNil(t, opts.Credentials)
+	require.NotNil(t, opts.ConnectionOptions.TLS)
+}
+
+func TestClientCertificateAndCA(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := writeSelfSigned(t, dir)
+	t.Setenv("TEMPORAL_TLS_CERT", cert)
+	t.Setenv("TEMPORAL_TLS_KEY", key)
+	t.Setenv("TEMPORAL_TLS_CA", cert)
+	opts, err := Load().ClientOptions(quiet)
+	require.NoError(t, err)
+	require.Len(t, opts.ConnectionOptions.TLS.Certificates, 1)
+	require.NotNil(t, opts.ConnectionOptions.TLS.RootCAs)
+
+	t.Setenv("TEMPORAL_TLS_CA", filepath.Join(dir, "missing.pem"))
+	_, err = Load().ClientOptions(quiet)
+	require.ErrorContains(t, err, "TEMPORAL_TLS_CA")
+}
+
+func writeSelfSigned(t *testing.T, dir string) (certPath, keyPath string) {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "worker"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalECPrivateKey(priv)
+	require.NoError(t, err)
+	certPath, keyPath = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	require.NoError(t, os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
+	return certPath, keyPath
+}
