@@ -157,10 +157,10 @@ type stack struct {
 	t         *testing.T
 	srv       *api.Server
 	taskQueue string
-	url   string
-	ors   *orssim.Server
-	store *queries.Store
-	c     client.Client
+	url       string
+	ors       *orssim.Server
+	store     *queries.Store
+	c         client.Client
 }
 
 func newStack(t *testing.T) *stack {
