@@ -133,6 +133,25 @@ _max_request_by_time_bucket = 50
 _disallow_impossible_phone_numbers = false
 _enable_in_queue_checking = false
 
+[service.once]
+_app_url = callback.scxml
+_max_ors_submit_attempts = 2
+_disallow_impossible_phone_numbers = false
+_enable_in_queue_checking = false
+
+[service.unreachable]
+_app_url = callback.scxml
+_ors = http://127.0.0.1:1
+_disallow_impossible_phone_numbers = false
+
+[service.tight]
+_app_url = callback.scxml
+_request_time_bucket = 5
+_max_request_by_time_bucket = 2
+_disallow_impossible_phone_numbers = false
+_enable_in_queue_checking = false
+_throttle_request_parameters_limit = 1000
+
 [service.ewt]
 _app_url = callback.scxml
 _request_execution_time_buffer = 120
