@@ -160,8 +160,8 @@ func TestComposeEnvironment(t *testing.T) {
 	c := loadCompose(t)
 	common := []string{"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TASK_QUEUE", "GMS_CONFIG"}
 	need := map[string][]string{
-		"worker": common,
-		"api":    append(slices.Clone(common), "GMS_HTTP_ADDR", "GMS_PUBLIC_URL"),
+		"worker": append(slices.Clone(common), "GMS_WORKER_METRICS_ADDR"),
+		"api":    append(slices.Clone(common), "GMS_HTTP_ADDR", "GMS_PUBLIC_URL", "TEMPORAL_UI_URL"),
 	}
 	for name, keys := range need {
 		env := c.Services[name].env(t)
