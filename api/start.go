@@ -9,6 +9,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -51,11 +52,15 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, name string) {
 	noteCallback(r.Context(), id)
 	if err := s.launch(r.Context(), a); err != nil {
 		var dup *queries.DuplicateError
-		if errors.As(err, &dup) {
-			s.answerRetry(w, r, dup.ID)
+		if !errors.As(err, &dup) {
+			s.writeError(w, r, err)
 			return
 		}
-		s.writeError(w, r, err)
+		if err := s.resumeRetry(r.Context(), a, dup.ID); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		s.answerRetry(w, r, dup.ID)
 		return
 	}
 	metrics.CallbacksStarted.WithLabelValues(a.input.Record.Service, string(a.input.Record.State)).Inc()
@@ -153,10 +158,11 @@ func (s *Server) maxAttempts(rec callback.Record) int {
 // launch records the admission (checks and place in one transaction), then
 // starts the workflow: a scheduled callback answers once its start is
 // durable; an immediate one once ORS has accepted it (Update-With-Start
-// waits for the submission's outcome). A failed start removes the admission
-// row again.
+// waits for the submission's outcome). When the start fails, whether the
+// workflow started is unknown, so the admission row stays: a retry with the
+// same Idempotency-Key resumes it, and the worker's janitor frees it if no
+// workflow ever started.
 func (s *Server) launch(ctx context.Context, a *admission) error {
-	in := a.input
 	if err := s.Store.Admit(ctx, a.Admission); err != nil {
 		var dup *queries.DuplicateError
 		if errors.As(err, &dup) {
@@ -164,11 +170,17 @@ func (s *Server) launch(ctx context.Context, a *admission) error {
 		}
 		return s.admissionError(ctx, a, err)
 	}
+	return s.startWorkflow(ctx, a.input, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
+}
+
+// startWorkflow starts (or, with USE_EXISTING, joins) a callback's
+// workflow; an immediate one is awaited until ORS answered.
+func (s *Server) startWorkflow(ctx context.Context, in workflows.Input, conflict enumspb.WorkflowIdConflictPolicy) error {
 	opts := client.StartWorkflowOptions{
 		ID:                       in.Record.ID,
 		TaskQueue:                s.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDConflictPolicy: conflict,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(in.Record.SearchAttributes()...),
 		Memo:                     map[string]any{"summary": in.Record.Summary()},
 		StaticSummary:            in.Record.Summary(),
@@ -180,12 +192,29 @@ func (s *Server) launch(ctx context.Context, a *admission) error {
 		_, err = s.Temporal.ExecuteWorkflow(ctx, opts, workflows.CallbackWorkflow, in)
 	}
 	if err != nil && gmserr.FromTemporal(err) == nil {
-		// Not started: free the admission row (the workflow, had it started,
-		// would have written versions above 0 and is untouched by this).
-		if derr := s.Store.DeleteAdmission(context.WithoutCancel(ctx), in.Record.ID); derr != nil {
-			s.Logger.ErrorContext(ctx, "admission row left behind", "id", in.Record.ID, "error", derr)
-		}
 		return unavailable("Temporal", err)
+	}
+	return err
+}
+
+// resumeRetry makes sure the callback a retried Idempotency-Key names has
+// its workflow: the first request may have failed between the admission
+// and the start. A running workflow is joined (an immediate retry waits for
+// the same submission outcome); a closed one answers from the read model.
+func (s *Server) resumeRetry(ctx context.Context, a *admission, id string) error {
+	rec, err := s.Store.Get(ctx, id)
+	if err != nil {
+		return unavailable("read model", err)
+	}
+	if rec.Version > 0 && !rec.Immediate {
+		return nil // started, and nothing to wait for
+	}
+	in := workflows.Input{Record: rec, Settings: s.settings(rec.Service, id, a.service.opts),
+		Immediate: rec.Immediate, Paused: rec.Immediate && rec.State == callback.Paused}
+	err = s.startWorkflow(ctx, in, enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil // already closed: the read model has its outcome
 	}
 	return err
 }

@@ -42,6 +42,8 @@ func run() error {
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	janitor := &worker.Janitor{Temporal: p.Temporal, Store: p.Store, Logger: p.Logger, Grace: 2 * time.Minute}
+	go janitor.Run(ctx)
 	pauser := &worker.Pauser{Temporal: p.Temporal, Store: p.Store, Logger: p.Logger}
 	go pauser.Apply(ctx, p.Config)
 	go config.Watch(ctx, p.Settings.ConfigPath, p.Logger, func(c *config.Config) {
