@@ -5,13 +5,17 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"github.com/opengms/callback/api"
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/worker"
@@ -86,4 +90,36 @@ func TestJanitorFreesOrphanedAdmissionsAndPurges(t *testing.T) {
 	require.True(t, exists(slow.ID), "its workflow exists")
 	require.True(t, exists(fresh.ID), "within the grace period")
 	require.False(t, exists(expired.ID), "past its expiration time")
+}
+
+func TestORSReportsAndCancelsWorkWhileTheReadModelIsDown(t *testing.T) {
+	s := newStack(t)
+	s.ors.SetDrive(false)
+	a := s.postJSON(cbPath, map[string]any{"_customer_number": "1"}).object(t)["_id"].(string)
+	b := s.schedule(cbPath, "2", time.Now().Add(time.Hour)).object(t)["_id"].(string)
+
+	// A second API process whose PostgreSQL is unreachable.
+	down, err := sqlx.Open("postgres", "postgres://postgres@127.0.0.1:1/gms?sslmode=disable&connect_timeout=1")
+	require.NoError(t, err)
+	srv := &api.Server{Temporal: s.c, Store: &queries.Store{DB: down}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		TaskQueue: s.taskQueue, Namespace: "default", PublicURL: s.url}
+	srv.SetConfig(s.srv.Config())
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	other := &stack{t: t, url: hs.URL}
+
+	r := other.putForm(cbPath+"/"+a, url.Values{"_callback_state": {"ROUTING"}})
+	require.Equal(t, http.StatusOK, r.Status, "an ORS report needs no read model: body %s", r.Body)
+	r = other.do(http.MethodDelete, cbPath+"/"+b, "", nil)
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	other.putForm("/genesys/1/service/callback/buffered/"+a, url.Values{"usr_x": {"1"}}).envelope(t, 400, 40030, "CALLBACK_NOT_FOUND")
+	m := other.get(cbPath+"?_customer_number=1").envelope(t, 503, 50300, "SERVICE_UNAVAILABLE")
+	require.Contains(t, m["message"], "read model")
+	other.get("/healthz").envelope(t, 503, 50300, "SERVICE_UNAVAILABLE")
+
+	st, _ := s.stateOf("cb", a) // the healthy side sees what the other accepted
+	require.Equal(t, "ROUTING", st)
+	st, reason := s.stateOf("cb", b)
+	require.Equal(t, "COMPLETED", st)
+	require.Equal(t, "CANCELLED", reason)
 }

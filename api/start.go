@@ -206,8 +206,8 @@ func (s *Server) resumeRetry(ctx context.Context, a *admission, id string) error
 	if err != nil {
 		return unavailable("read model", err)
 	}
-	if rec.Version > 0 && !rec.Immediate {
-		return nil // started, and nothing to wait for
+	if rec.State == callback.Completed || rec.Version > 0 && !rec.Immediate {
+		return nil // started (and perhaps ended): nothing to join or wait for
 	}
 	in := workflows.Input{Record: rec, Settings: s.settings(rec.Service, id, a.service.opts),
 		Immediate: rec.Immediate, Paused: rec.Immediate && rec.State == callback.Paused}

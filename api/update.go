@@ -21,17 +21,39 @@ import (
 const updateTimeout = 30 * time.Second
 
 // target finds the callback a DELETE or PUT addresses: it must exist in
-// service name (N1 otherwise).
+// service name (N1 otherwise). While the read model is down, the workflow
+// itself answers, so ORS reports and cancels keep working.
 func (s *Server) target(ctx context.Context, name, id string) (callback.Record, error) {
 	if _, e := s.Config().CallbackService(name); e != nil {
 		return callback.Record{}, e
 	}
 	rec, err := s.Store.Get(ctx, id)
+	if err != nil && !errors.Is(err, queries.ErrNotFound) {
+		rec, err = s.queryRecord(ctx, id, err)
+	}
 	switch {
 	case errors.Is(err, queries.ErrNotFound) || err == nil && rec.Service != name:
 		return callback.Record{}, callbackNotFound(id)
 	case err != nil:
-		return callback.Record{}, unavailable("read model", err)
+		return callback.Record{}, err
+	}
+	return rec, nil
+}
+
+// queryRecord asks callback id's workflow for its record, after the read
+// model failed with storeErr.
+func (s *Server) queryRecord(ctx context.Context, id string, storeErr error) (callback.Record, error) {
+	var rec callback.Record
+	v, err := s.Temporal.QueryWorkflow(ctx, id, "", workflows.QueryRecord)
+	if err == nil {
+		err = v.Get(&rec)
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return rec, queries.ErrNotFound
+	}
+	if err != nil {
+		return rec, unavailable("read model", storeErr)
 	}
 	return rec, nil
 }
@@ -50,8 +72,14 @@ func (s *Server) update(ctx context.Context, id, name string, arg any, closed fu
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		rec, gerr := s.Store.Get(ctx, id)
-		if gerr != nil {
+		if gerr != nil && !errors.Is(gerr, queries.ErrNotFound) {
+			rec, gerr = s.queryRecord(ctx, id, gerr)
+		}
+		if errors.Is(gerr, queries.ErrNotFound) {
 			return callbackNotFound(id)
+		}
+		if gerr != nil {
+			return gerr
 		}
 		return closed(rec)
 	}

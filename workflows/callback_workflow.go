@@ -262,9 +262,12 @@ func indexKey(r *callback.Record) string {
 }
 
 // awaitSettled waits until version v reached the read model, so a client
-// that reads after an update sees it.
+// that reads after an update sees it — but no longer than settleWait: while
+// the read model is down the change stands (it is in the history) and the
+// write lands when it is back.
 func (f *flow) awaitSettled(ctx workflow.Context, v int64) error {
-	return workflow.Await(ctx, func() bool { return f.settled >= v })
+	_, err := workflow.AwaitWithTimeout(ctx, settleWait, func() bool { return f.settled >= v })
+	return err
 }
 
 // errORS is the envelope of a refused ORS cancel.

@@ -32,6 +32,10 @@ const (
 // Temporal's limits, carrying its state.
 const maxHistoryEvents = 2000
 
+// settleWait bounds how long an update's answer waits for its read-model
+// write.
+const settleWait = 5 * time.Second
+
 // forgetGrace is how long a forgotten callback's execution waits to be
 // deleted before it ends by itself.
 const forgetGrace = time.Hour
