@@ -31,9 +31,9 @@ func (d date) weekday() time.Weekday { return d.midnight().Weekday() }
 // after reports whether d is a later date than e.
 func (d date) after(e date) bool { return d.midnight().After(e.midnight()) }
 
-// wallClock returns the local wall-clock time of t since its local midnight
+// WallClock returns the local wall-clock time of t since its local midnight
 // (always in [0, 24h), whatever the length of the local day).
-func wallClock(t time.Time) time.Duration {
+func WallClock(t time.Time) time.Duration {
 	h, m, s := t.Clock()
 	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute +
 		time.Duration(s)*time.Second + time.Duration(t.Nanosecond())

@@ -76,7 +76,7 @@ func (o *OfficeHours) instants(d date, w time.Duration) []time.Time {
 		}
 		seen[off] = true
 		t := wall.Add(-time.Duration(off) * time.Second)
-		if l := t.In(o.loc); dateOf(l) == d && wallClock(l) == w {
+		if l := t.In(o.loc); dateOf(l) == d && WallClock(l) == w {
 			out = append(out, t)
 		}
 	}

@@ -60,7 +60,7 @@ func (o *OfficeHours) IsOpen(t time.Time) bool {
 		return true
 	}
 	local := t.In(o.loc)
-	d, w := dateOf(local), wallClock(local)
+	d, w := dateOf(local), WallClock(local)
 	return o.openFrom(d, w) || o.openFrom(d.addDays(-1), w+24*time.Hour)
 }
 

@@ -48,7 +48,7 @@ func Parse(opts map[string]string) (*OfficeHours, error) {
 	if tz == "" {
 		return nil, &ParseError{Key: KeyTimezone, Reason: "missing time zone"}
 	}
-	loc, err := loadLocation(tz)
+	loc, err := LoadLocation(tz)
 	if err != nil {
 		return nil, &ParseError{Key: KeyTimezone, Value: opts[KeyTimezone], Reason: "unknown IANA time zone"}
 	}
@@ -79,8 +79,8 @@ func Parse(opts map[string]string) (*OfficeHours, error) {
 	return o, nil
 }
 
-// loadLocation loads an IANA time zone, refusing "Local" (the host's zone).
-func loadLocation(name string) (*time.Location, error) {
+// LoadLocation loads an IANA time zone, refusing "Local" (the host's zone).
+func LoadLocation(name string) (*time.Location, error) {
 	if strings.EqualFold(name, "local") {
 		return nil, fmt.Errorf("calendar: %q is not an IANA time zone", name)
 	}

@@ -28,6 +28,13 @@ var dayNames = map[string]time.Weekday{
 	"sat": time.Saturday, "saturday": time.Saturday,
 }
 
+// Weekday parses a day name or abbreviation (Mon, Tues, Thursday, ...), in
+// any case.
+func Weekday(name string) (time.Weekday, bool) {
+	d, ok := dayNames[strings.ToLower(strings.TrimSpace(name))]
+	return d, ok
+}
+
 // splitHours finds the hours "HH:MM-HH:MM" at the start or the end of v and
 // returns the rest (trimmed), the span, and why v is invalid ("" if valid).
 func splitHours(v string) (string, span, string) {

@@ -1,6 +1,8 @@
 package capacity
 
 import (
+	"github.com/opengms/callback/calendar"
+
 	"sort"
 	"time"
 )
@@ -73,13 +75,5 @@ func (g *Grid) Total(start time.Time) int {
 			grid = g.weekly[local.Weekday()]
 		}
 	}
-	return grid.at(wallClock(local))
-}
-
-// wallClock returns the local wall-clock time of t since its local midnight
-// (always in [0, 24h), whatever the length of the local day).
-func wallClock(t time.Time) time.Duration {
-	h, m, s := t.Clock()
-	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute +
-		time.Duration(s)*time.Second + time.Duration(t.Nanosecond())
+	return grid.at(calendar.WallClock(local))
 }

@@ -1,6 +1,8 @@
 package capacity
 
 import (
+	"github.com/opengms/callback/calendar"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,23 +27,9 @@ const (
 	KeyExceptions = "_capacity_add"
 )
 
-// ParseError is the error of Parse: which option is wrong and why.
-type ParseError struct {
-	// Key is the option's key, e.g. "_capacity_3" or "_timezone".
-	Key string
-	// Value is the option's value as configured.
-	Value string
-	// Reason says what is wrong with the value.
-	Reason string
-}
-
-// Error implements error: "KEY=VALUE: REASON" ("KEY: REASON" when the value is empty).
-func (e *ParseError) Error() string {
-	if e.Value == "" {
-		return fmt.Sprintf("%s: %s", e.Key, e.Reason)
-	}
-	return fmt.Sprintf("%s=%s: %s", e.Key, e.Value, e.Reason)
-}
+// ParseError is the error of Parse: which option is wrong and why (the
+// calendar's, as both parse builtin sections).
+type ParseError = calendar.ParseError
 
 var (
 	dayKey     = regexp.MustCompile(`^_capacity_(\d+)$`)
@@ -49,17 +37,6 @@ var (
 	fullDate   = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
 	yearlyDate = regexp.MustCompile(`^(\d{1,2})-(\d{1,2})$`)
 )
-
-// dayNames maps day names and 3-letter abbreviations, lower-cased, to weekdays.
-var dayNames = map[string]time.Weekday{
-	"sun": time.Sunday, "sunday": time.Sunday,
-	"mon": time.Monday, "monday": time.Monday,
-	"tue": time.Tuesday, "tuesday": time.Tuesday,
-	"wed": time.Wednesday, "wednesday": time.Wednesday,
-	"thu": time.Thursday, "thursday": time.Thursday,
-	"fri": time.Friday, "friday": time.Friday,
-	"sat": time.Saturday, "saturday": time.Saturday,
-}
 
 // defaultDays is the day list when _capacity is absent or empty.
 var defaultDays = []time.Weekday{
@@ -79,10 +56,7 @@ func Parse(opts map[string]string) (*Grid, error) {
 	if tz == "" {
 		return nil, &ParseError{Key: KeyTimezone, Reason: "missing time zone"}
 	}
-	if strings.EqualFold(tz, "local") {
-		return nil, &ParseError{Key: KeyTimezone, Value: opts[KeyTimezone], Reason: "unknown IANA time zone"}
-	}
-	loc, err := time.LoadLocation(tz)
+	loc, err := calendar.LoadLocation(tz)
 	if err != nil {
 		return nil, &ParseError{Key: KeyTimezone, Value: opts[KeyTimezone], Reason: "unknown IANA time zone"}
 	}
@@ -141,7 +115,7 @@ func parseDays(s string) ([]time.Weekday, string) {
 	var listed [7]bool
 	for _, item := range strings.Split(s, ",") {
 		name := strings.TrimSpace(item)
-		d, ok := dayNames[strings.ToLower(name)]
+		d, ok := calendar.Weekday(name)
 		switch {
 		case !ok:
 			return nil, fmt.Sprintf("unknown day %q", name)
