@@ -3,6 +3,7 @@ package gmserr
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 )
@@ -26,13 +27,27 @@ func FromTemporal(err error) *Error {
 		if !errors.As(err, &appErr) {
 			return nil
 		}
-		if len(appErr.Type()) > len(temporalTypePrefix) && appErr.Type()[:len(temporalTypePrefix)] == temporalTypePrefix && appErr.HasDetails() {
-			var e Error
-			if appErr.Details(&e) == nil {
+		if strings.HasPrefix(appErr.Type(), temporalTypePrefix) && appErr.HasDetails() {
+			if e, ok := details(appErr); ok {
 				return e.Normalize()
 			}
 		}
 		err = appErr.Unwrap()
 	}
 	return nil
+}
+
+// details decodes an envelope from appErr's details. In-process details of
+// another type make the SDK panic rather than fail: that is not an envelope.
+func details(appErr *temporal.ApplicationError) (e *Error, ok bool) {
+	defer func() {
+		if recover() != nil {
+			e, ok = nil, false
+		}
+	}()
+	var v Error
+	if appErr.Details(&v) != nil {
+		return nil, false
+	}
+	return &v, true
 }

@@ -127,6 +127,15 @@ func lookupKeys(rec callback.Record) []string {
 	return append([]string{callback.KeyCustomerNumber}, rec.LookupKeys...)
 }
 
+// MarkStarted records that an admission row's workflow started (version 0
+// -> started); a row the workflow already wrote is left as it is.
+func (s *Store) MarkStarted(ctx context.Context, id string, started int64) error {
+	if _, err := s.DB.ExecContext(ctx, `UPDATE callbacks SET version = $2 WHERE id = $1 AND version = 0`, id, started); err != nil {
+		return fmt.Errorf("mark %s started: %w", id, err)
+	}
+	return nil
+}
+
 // DeleteAdmission removes an admission row whose workflow never started;
 // a row the workflow already wrote (version > 0) stays.
 func (s *Store) DeleteAdmission(ctx context.Context, id string) error {

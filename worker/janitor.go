@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/workflows"
 )
 
 // Janitor keeps the read model tidy: it frees the admission of a callback
@@ -50,8 +51,14 @@ func (j *Janitor) Sweep(ctx context.Context, now time.Time) {
 	for _, id := range ids {
 		_, err := j.Temporal.DescribeWorkflowExecution(ctx, id, "")
 		var nf *serviceerror.NotFound
+		if err == nil { // it started; the API's mark was lost
+			if err := j.Store.MarkStarted(ctx, id, workflows.StartedVersion); err != nil {
+				j.Logger.WarnContext(ctx, "janitor: cannot mark started", "callback_id", id, "error", err)
+			}
+			continue
+		}
 		if !errors.As(err, &nf) {
-			continue // it exists (its worker is behind), or Temporal did not answer
+			continue // Temporal did not answer: next sweep
 		}
 		if err := j.Store.DeleteAdmission(ctx, id); err != nil {
 			j.Logger.WarnContext(ctx, "janitor: cannot free admission", "callback_id", id, "error", err)

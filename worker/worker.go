@@ -17,6 +17,11 @@ import (
 	"github.com/opengms/callback/workflows"
 )
 
+// stickyCacheSize bounds the workflows a worker keeps in memory: a pending
+// callback needs none until its timer fires, and replaying its short
+// history then is cheap.
+const stickyCacheSize = 2000
+
 // orsTimeout caps one ORS call (CONTRACT: no answer within 10 s fails the attempt).
 const orsTimeout = 10 * time.Second
 
@@ -24,6 +29,7 @@ const orsTimeout = 10 * time.Second
 // registered. Workflow-task pollers are raised well above the default:
 // update round trips depend on them (DESIGN.md).
 func New(c client.Client, taskQueue string, store *queries.Store, statURL string, paused func(service string) bool, logger *slog.Logger) sdkworker.Worker {
+	sdkworker.SetStickyWorkflowCacheSize(stickyCacheSize) // process-wide; the same value every time
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: 16,
 		MaxConcurrentActivityTaskPollers: 8,

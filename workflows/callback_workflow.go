@@ -26,9 +26,8 @@ var act *activities.Activities
 func CallbackWorkflow(ctx workflow.Context, in Input) (callback.Record, error) {
 	f := &flow{cb: in.Record, set: in.Settings, submitNow: in.Immediate, held: in.Paused, pausedInORS: in.PausedInORS,
 		checkPause: in.Resumed && in.Immediate, indexed: indexKey(&in.Record)} // set at start (continue-as-new carries them)
-	if !in.Resumed {
-		f.save(ctx) // before any update handler can run
-	}
+	// The admission row already holds in.Record; the first write is the
+	// first change.
 	if err := f.register(ctx); err != nil {
 		return f.cb, err
 	}

@@ -36,6 +36,10 @@ const maxHistoryEvents = 2000
 // write.
 const settleWait = 5 * time.Second
 
+// StartedVersion is the version of an admission row whose workflow is
+// known to have started; the workflow's own writes come after it.
+const StartedVersion = 1
+
 // forgetGrace is how long a forgotten callback's execution waits to be
 // deleted before it ends by itself.
 const forgetGrace = time.Hour
@@ -55,6 +59,8 @@ type Settings struct {
 
 // Input starts (or continues) a CallbackWorkflow.
 type Input struct {
+	// Record is the callback as its admission row holds it (version
+	// StartedVersion) or, after continue-as-new, as last written.
 	Record   callback.Record
 	Settings Settings
 	// Immediate submits to ORS at once instead of sleeping until due.
