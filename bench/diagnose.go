@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/config"
+	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/schedule"
+	"github.com/opengms/callback/workflows"
+)
+
+// The diagnostics split the API's start into its parts, each run alone at
+// the same concurrency: the admission transaction (queries.Store.Admit),
+// and a direct start of the service's own CallbackWorkflow with the input
+// the API would send (no HTTP, no admission); and they describe the history
+// each kind of workflow leaves.
+
+// diagnose runs the parts at concurrency c and describes the histories.
+func (b *bench) diagnose(ctx context.Context, c int) error {
+	if err := b.admissionProbe(ctx, c); err != nil {
+		return err
+	}
+	b.quiesce(ctx)
+	offs := offsets(b.perLevel, 4)
+	c0 := b.cpuNow()
+	t := time.Now()
+	r := closedLoop(ctx, b.perLevel, c, b.directStart(offs))
+	c1 := b.cpuNow()
+	b.count(fmt.Sprintf("direct CallbackWorkflow c=%d", c), r)
+	b.quiesce(ctx)
+	c2 := b.cpuNow()
+	b.detail("c=%d: direct ExecuteWorkflow(CallbackWorkflow), no HTTP, no admission: %.0f/s (p50 %s, p99 %s) in %s",
+		c, r.rate(), ms(pct(r.lat, .5)), ms(pct(r.lat, .99)), time.Since(t).Round(10*time.Millisecond))
+	b.detail("c=%d CPU ms per direct CallbackWorkflow start: while answering: %s | until quiet: %s", c, perStart(c0, c1, r.n), perStart(c0, c2, r.n))
+
+	if in, err := b.directInput(time.Now().Add(24*time.Hour), "+12125550100"); err == nil {
+		raw, _ := json.Marshal(in)
+		b.detail("CallbackWorkflow input: %d bytes of JSON, %d effective options", len(raw), len(in.Settings.Options))
+	}
+	var id string
+	if err := b.db.GetContext(ctx, &id, `SELECT id FROM callbacks WHERE service = $1 AND state = 'SCHEDULED' ORDER BY created_at LIMIT 1`, benchService); err != nil {
+		return err
+	}
+	b.detail("history of a scheduled API callback: %s", b.history(ctx, id))
+	b.detail("history of a baseline Sleepy: %s", b.history(ctx, "sleepy-1"))
+	return nil
+}
+
+// directInput builds the workflows.Input the API sends for a scheduled start
+// (as api.admit and api.settings do).
+func (b *bench) directInput(desired time.Time, number string) (workflows.Input, error) {
+	b.cfgOnce.Do(func() { b.cfg, b.cfgErr = config.Load(b.dir + "/bench.ini") })
+	cfg, err := b.cfg, b.cfgErr
+	if err != nil {
+		return workflows.Input{}, err
+	}
+	svc, e := cfg.CallbackService(benchService)
+	if e != nil {
+		return workflows.Input{}, e
+	}
+	p := map[string]string{callback.KeyCustomerNumber: number, "usr_customer_name": "Bench Customer " + number[len(number)-4:],
+		callback.KeyDesiredTime: desired.UTC().Format("2006-01-02T15:04:05.000Z")}
+	opts, e := cfg.Effective(svc, p)
+	if e != nil {
+		return workflows.Input{}, e
+	}
+	id := uuid.NewString()
+	props := map[string]string{}
+	for k, v := range p {
+		if !callback.Fields[k] {
+			props[k] = v
+		}
+	}
+	now := time.Now().UTC()
+	return workflows.Input{
+		Record: callback.Record{ID: id, Service: benchService, State: callback.Scheduled, DesiredTime: desired.UTC(), CreatedAt: now,
+			Properties: props, LookupKeys: opts.List(config.OptCustomerLookupKeys)},
+		Settings: workflows.Settings{
+			ORSURL: opts.String(config.OptORS), AppURL: opts.String(config.OptAppURL),
+			CallbackURL:       "http://127.0.0.1/genesys/1/service/callback/" + benchService + "/" + id,
+			MaxSubmitAttempts: opts.Int(config.OptMaxORSSubmitAttempts),
+			ExecutionBuffer:   opts.Seconds(config.OptRequestExecutionTimeBuffer),
+			QueueTimeStat:     opts.String(config.OptRequestQueueTimeStat),
+			MandatoryKeys:     opts.List(config.OptMandatoryCustomerLookupKeys),
+			Options:           opts,
+		},
+	}, nil
+}
+
+func (b *bench) directStart(offs []time.Duration) func(context.Context, int) error {
+	return func(ctx context.Context, i int) error {
+		in, err := b.directInput(time.Now().Add(24*time.Hour+offs[i%len(offs)]), b.nextNumber())
+		if err != nil {
+			return err
+		}
+		_, err = b.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: in.Record.ID, TaskQueue: taskQueue,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		}, workflows.CallbackWorkflow, in)
+		return err // no admission row: it writes nothing until its first change
+	}
+}
+
+// history summarizes a workflow's history: events, bytes, event types.
+func (b *bench) history(ctx context.Context, id string) string {
+	it := b.tc.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	n, size := 0, 0
+	kinds := map[string]int{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		n++
+		size += proto.Size(ev)
+		kinds[strings.TrimPrefix(ev.GetEventType().String(), "EVENT_TYPE_")]++
+	}
+	var ks []string
+	for k, v := range kinds {
+		ks = append(ks, fmt.Sprintf("%s×%d", k, v))
+	}
+	sort.Strings(ks)
+	return fmt.Sprintf("%d events, %d bytes (%s)", n, size, strings.Join(ks, ", "))
+}
+
+// probeService holds the admission probe's rows (deleted afterwards).
+const probeService = "bench-admission-probe"
+
+// admissionProbe runs the API's admission transaction alone
+// (queries.Store.Admit as the API calls it for a scheduled start of service
+// bench: 5-minute buckets, no in-queue check, no throttle) at concurrency c,
+// on a pool like the API's, then removes its rows.
+func (b *bench) admissionProbe(ctx context.Context, c int) error {
+	store, err := queries.Open(ctx, b.pg.url)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	offs := offsets(b.perLevel, 5)
+	const size = 5 * time.Minute
+	c0 := b.cpuNow()
+	r := closedLoop(ctx, b.perLevel, c, func(ctx context.Context, i int) error {
+		now := time.Now().UTC()
+		desired := now.Add(24*time.Hour + offs[i])
+		start := schedule.BucketStart(desired, size)
+		number := b.nextNumber()
+		return store.Admit(ctx, queries.Admission{
+			Record: callback.Record{ID: uuid.NewString(), Service: probeService, State: callback.Scheduled, DesiredTime: desired, CreatedAt: now,
+				Properties: map[string]string{callback.KeyCustomerNumber: number, "usr_customer_name": "Bench Customer " + number[len(number)-4:]},
+				LookupKeys: []string{callback.KeyCustomerNumber}},
+			Bucket:    &queries.Bucket{Start: start, End: start.Add(size), Capacity: 1_000_000},
+			Throttles: &queries.Throttles{QueuedLimit: -1},
+		})
+	})
+	c1 := b.cpuNow()
+	b.count(fmt.Sprintf("admission probe c=%d", c), r)
+	b.detail("c=%d: admission transaction alone (Store.Admit, no HTTP, no Temporal): %.0f/s (p50 %s, p99 %s); CPU ms per admission: %s",
+		c, r.rate(), ms(pct(r.lat, .5)), ms(pct(r.lat, .99)), perStart(c0, c1, r.n))
+	_, err = b.db.ExecContext(ctx, `DELETE FROM callbacks WHERE service = $1`, probeService)
+	return err
+}
