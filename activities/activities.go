@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/lib/pq"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/opengms/callback/callback"
@@ -41,6 +42,11 @@ func (a *Activities) SaveCallback(ctx context.Context, rec callback.Record) erro
 	applied, err := a.Store.Save(ctx, rec)
 	if applied && rec.State == callback.Completed { // counted once: a retry is not applied again
 		metrics.CallbacksCompleted.WithLabelValues(rec.Service, rec.Reason).Inc()
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code.Class() == "22" { // data exception: no retry can store it
+		a.Logger.ErrorContext(ctx, "read-model write refused for good", "callback_id", rec.ID, "version", rec.Version, "error", err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), "UNSTORABLE", err)
 	}
 	return err
 }

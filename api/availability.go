@@ -14,8 +14,13 @@ import (
 	"github.com/opengms/callback/schedule"
 )
 
-// maxAvailabilityRange bounds an availability query (ours, SPEC §2.5).
-const maxAvailabilityRange = 31 * 24 * time.Hour
+// maxAvailabilityRange bounds an availability query (ours, SPEC §2.5), and
+// maxAvailabilityAhead how far ahead it may start (nothing can be booked
+// beyond _reject_future_desired_time anyway).
+const (
+	maxAvailabilityRange = 31 * 24 * time.Hour
+	maxAvailabilityAhead = 2 * 366 * 24 * time.Hour
+)
 
 // localLayout is v2's localTime: no offset.
 const localLayout = "2006-01-02T15:04:05.000"
@@ -149,6 +154,9 @@ func parsePeriod(q url.Values, version int, now time.Time, size time.Duration, l
 	}
 	if p.to.Before(p.from) {
 		return p, badParameter("The end of the period (%s) is before its start (%s)", callback.FormatTime(p.to), callback.FormatTime(p.from))
+	}
+	if p.from.Sub(now) > maxAvailabilityAhead {
+		return p, badParameter("The period starts too far ahead (%s): at most %d days from now", callback.FormatTime(p.from), int(maxAvailabilityAhead.Hours()/24))
 	}
 	if p.to.Sub(p.from) > maxAvailabilityRange {
 		return p, badParameter("The period is longer than %d days", int(maxAvailabilityRange.Hours()/24))

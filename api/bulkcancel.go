@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/julienschmidt/httprouter"
 
@@ -29,9 +30,15 @@ func (s *Server) bulkCancel(w http.ResponseWriter, r *http.Request, _ httprouter
 		s.writeError(w, r, bodyError(err))
 		return
 	}
-	if err := json.Unmarshal(data, &req); err != nil {
+	if err := json.Unmarshal(data, &req); err != nil || !utf8.Valid(data) {
 		s.writeError(w, r, badParameter("Malformed JSON body: %v", err))
 		return
+	}
+	for _, v := range append([]string{req.Reason}, req.IDs...) {
+		if e := checkText("ids", v); e != nil {
+			s.writeError(w, r, e)
+			return
+		}
 	}
 	if len(req.IDs) == 0 {
 		s.writeError(w, r, badParameter("No callback to cancel: ids is empty"))

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/opengms/callback/gmserr"
 )
@@ -53,7 +54,7 @@ func params(r *http.Request) (map[string]string, *gmserr.Error) {
 	for k, v := range body {
 		out[k] = v
 	}
-	return out, nil
+	return out, checkParams(out)
 }
 
 // bodyError maps a read failure: too large -> 413, otherwise 40010.
@@ -69,6 +70,9 @@ func decodeJSON(body io.Reader) (map[string]string, *gmserr.Error) {
 	data, err := io.ReadAll(body)
 	if err != nil {
 		return nil, bodyError(err)
+	}
+	if !utf8.Valid(data) {
+		return nil, badParameter("Malformed JSON body: invalid UTF-8")
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return nil, nil

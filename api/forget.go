@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/julienschmidt/httprouter"
 	commonpb "go.temporal.io/api/common/v1"
@@ -90,6 +91,9 @@ func forgetRequest(r *http.Request) (map[string][]string, *gmserr.Error) {
 	if err != nil {
 		return nil, bodyError(err)
 	}
+	if !utf8.Valid(data) {
+		return nil, badParameter("Malformed JSON body: invalid UTF-8")
+	}
 	var raw map[string]json.RawMessage
 	if len(strings.TrimSpace(string(data))) > 0 {
 		if err := json.Unmarshal(data, &raw); err != nil {
@@ -107,6 +111,9 @@ func forgetRequest(r *http.Request) (map[string][]string, *gmserr.Error) {
 			many = []string{one}
 		}
 		for _, x := range many {
+			if e := checkText(k, x); e != nil {
+				return nil, e
+			}
 			if x = strings.TrimSpace(x); x != "" {
 				out[k] = append(out[k], x)
 			}

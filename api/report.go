@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/julienschmidt/httprouter"
 
@@ -40,6 +41,10 @@ func (s *Server) reportCancelled(w http.ResponseWriter, r *http.Request, _ httpr
 			s.writeError(w, r, badParameter("Malformed JSON body: %v", err))
 			return
 		}
+	}
+	if e := checkText("callback_reason", req.Reason); e != nil || !utf8.Valid(data) {
+		s.writeError(w, r, badParameter("Malformed JSON body: invalid UTF-8 or a NUL character"))
+		return
 	}
 	if strings.TrimSpace(req.Reason) == "" {
 		s.writeError(w, r, badParameter("Callback reason is missing."))

@@ -84,6 +84,7 @@ func (s *Server) Routes() []Route {
 // Handler returns the API's routes wrapped in its middleware.
 func (s *Server) Handler() http.Handler {
 	r := httprouter.New()
+	r.RedirectTrailingSlash, r.RedirectFixedPath = false, false // every answer is JSON: a near miss is a 404
 	for _, rt := range s.Routes() {
 		r.Handle(rt.Method, rt.Path, s.observe(rt.Path, rt.handle))
 	}
@@ -97,7 +98,7 @@ func (s *Server) Handler() http.Handler {
 		s.Logger.ErrorContext(r.Context(), "handler panic", "panic", v, "path", r.URL.Path)
 		s.writeError(w, r, unexpected("internal error"))
 	}
-	return limitBody(r)
+	return limitBody(rejectUnstorableQuery(r))
 }
 
 // dispatchServicePost routes POST /genesys/1/service/:a/:b.

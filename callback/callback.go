@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // State is a callback's `_callback_state`.
@@ -89,6 +90,9 @@ func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range inputLayouts {
 		if t, err := time.Parse(l, s); err == nil {
+			if y := t.UTC().Year(); y < 1 || y > 9999 {
+				return time.Time{}, fmt.Errorf("invalid date-time %q: the year must be between 0001 and 9999 in UTC", s)
+			}
 			return t.UTC(), nil
 		}
 	}
@@ -108,3 +112,8 @@ func ParseBool(s string) (bool, error) {
 
 // URLPath is a callback's `_url`: /1/service/callback/{service}/{id}.
 func URLPath(service, id string) string { return "/1/service/callback/" + service + "/" + id }
+
+// StorableText tells whether s can be stored: valid UTF-8 without NUL.
+func StorableText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}

@@ -29,7 +29,15 @@ type Slot struct {
 
 // BucketStart is the start of the epoch-aligned bucket holding t.
 func BucketStart(t time.Time, size time.Duration) time.Time {
-	return time.Unix(0, 0).UTC().Add(t.Sub(time.Unix(0, 0)).Truncate(size))
+	secs, step := t.Unix(), int64(size/time.Second)
+	if step <= 0 {
+		return t.UTC()
+	}
+	start := secs - secs%step
+	if secs%step < 0 {
+		start -= step // floor for instants before the epoch
+	}
+	return time.Unix(start, 0).UTC()
 }
 
 // IsOpen reports whether the office is open at the bucket starting at start.
