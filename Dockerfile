@@ -11,7 +11,7 @@
 # docker-compose.yml builds the targets. Configuration: CONTRACT.md (GMS_CONFIG,
 # DATABASE_URL, TEMPORAL_ADDRESS, ...); config/ is copied to /app/config.
 
-ARG GO_VERSION=1.26
+ARG GO_VERSION=1.26.10
 
 FROM golang:${GO_VERSION} AS build
 WORKDIR /src

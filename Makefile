@@ -4,10 +4,13 @@ SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
 GO ?= go
+# go.mod pins the toolchain (go1.26.10: the standard library's security
+# fixes); the go command fetches it through the module proxy when missing.
+export GOTOOLCHAIN := auto
 # Test timeout of `go test` (the whole suite must finish well within CI's time).
 TEST_TIMEOUT ?= 12m
 
-.PHONY: help run test build tools clean record-histories
+.PHONY: help run test build tools clean record-histories bench bench-quick chaos
 
 help: ## list the targets
 	@echo "Targets:"
@@ -26,7 +29,13 @@ test: tools ## go vet and the whole test suite (starts its own Temporal and Post
 	echo "==> go vet ./..."; \
 	$(GO) vet ./...; \
 	echo "==> go test (TEMPORAL_CLI=$$TEMPORAL_CLI PG_BIN=$$PG_BIN)"; \
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...; \
+	echo "==> govulncheck (offline database built from golang.org/x/vulndb)"; \
+	scripts/govulncheck.sh; \
+	echo "==> fuzz, short: each fuzz target for $(FUZZ_SHORT) (make fuzz runs them longer)"; \
+	GO="$(GO)" scripts/fuzz.sh $(FUZZ_SHORT); \
+	echo "==> crash test, short (kill -9 of each component under load; make chaos runs the full one)"; \
+	GMS_CHAOS=short $(GO) test -count=1 -timeout 5m -run '^TestChaosShort$$' -v ./chaos
 
 record-histories: tools ## re-record the workflow histories the replay test replays (workflows/testdata/histories)
 	@pg_bin="$$(scripts/ensure-postgres.sh | tail -n 1)"; \
@@ -35,6 +44,31 @@ record-histories: tools ## re-record the workflow histories the replay test repl
 build: ## build bin/api, bin/worker and bin/ors-sim
 	@mkdir -p bin
 	$(GO) build -o bin/ ./cmd/...
+
+bench: tools ## full benchmark (~15 min, own Temporal and PostgreSQL); table to stdout and BENCHMARKS.md
+	@pg_bin="$$(scripts/ensure-postgres.sh | tail -n 1)"; \
+	TEMPORAL_CLI="$(CURDIR)/bin/temporal" PG_BIN="$$pg_bin" $(GO) run ./bench
+
+bench-quick: tools ## quick benchmark (under 3 min): fewer starts, 100 000 rows; same table
+	@pg_bin="$$(scripts/ensure-postgres.sh | tail -n 1)"; \
+	TEMPORAL_CLI="$(CURDIR)/bin/temporal" PG_BIN="$$pg_bin" $(GO) run ./bench -quick
+
+chaos: tools ## crash test (~3 min): kill -9 worker, API, Temporal, PostgreSQL under load, then a 30 s read-model outage; prints the results
+	@pg_bin="$$(scripts/ensure-postgres.sh | tail -n 1)"; \
+	TEMPORAL_CLI="$(CURDIR)/bin/temporal" PG_BIN="$$pg_bin" $(GO) run ./chaos/cmd/chaos
+
+.PHONY: fuzz vulncheck
+# Fuzzing time per target: FUZZTIME for `make fuzz`, FUZZ_SHORT in `make test`;
+# FUZZ (a grep -E pattern) picks targets, e.g. make fuzz FUZZ=FuzzHandler FUZZTIME=10m.
+FUZZTIME ?= 60s
+FUZZ_SHORT ?= 2s
+FUZZ ?= .
+
+fuzz: ## run every Go fuzz target for FUZZTIME each (default 60s); failing inputs land in <pkg>/testdata/fuzz/
+	@GO="$(GO)" scripts/fuzz.sh $(FUZZTIME) '$(FUZZ)'
+
+vulncheck: ## govulncheck ./... against a local Go vulnerability database built from golang.org/x/vulndb (bin/vulndb)
+	@scripts/govulncheck.sh
 
 tools: ## install what is missing: Temporal CLI (bin/temporal), PostgreSQL server programs
 	@scripts/ensure-temporal.sh

@@ -31,7 +31,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="GMS"`)
 	}
 	if e.Status >= 500 {
-		s.Logger.WarnContext(r.Context(), "request failed", "path", r.URL.Path, "code", e.Code, "message", e.Message)
+		s.Logger.WarnContext(r.Context(), "request failed", "path", r.URL.Path, "code", e.Code, "message", e.Message, "cause", e.Cause)
 	}
 	writeJSON(w, e.Status, e)
 }
@@ -56,7 +56,10 @@ func callbackNotFound(id string) *gmserr.Error {
 	return gmserr.New(gmserr.CallbackNotFound, "Callback %s cannot be found", id).With("id", id)
 }
 
-// unavailable answers 503 when a dependency is down.
+// unavailable answers 503 when a dependency is down; the cause is logged,
+// not sent (it names internal addresses).
 func unavailable(what string, err error) *gmserr.Error {
-	return gmserr.New(gmserr.Unavailable, "%s is unavailable: %v", what, err)
+	e := gmserr.New(gmserr.Unavailable, "%s is unavailable", what)
+	e.Cause = err
+	return e
 }

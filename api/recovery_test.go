@@ -115,6 +115,7 @@ func TestORSReportsAndCancelsWorkWhileTheReadModelIsDown(t *testing.T) {
 	other.putForm("/genesys/1/service/callback/buffered/"+a, url.Values{"usr_x": {"1"}}).envelope(t, 400, 40030, "CALLBACK_NOT_FOUND")
 	m := other.get(cbPath+"?_customer_number=1").envelope(t, 503, 50300, "SERVICE_UNAVAILABLE")
 	require.Contains(t, m["message"], "read model")
+	require.NotContains(t, m["message"], "127.0.0.1", "internal addresses stay in the logs")
 	other.get("/healthz").envelope(t, 503, 50300, "SERVICE_UNAVAILABLE")
 
 	st, _ := s.stateOf("cb", a) // the healthy side sees what the other accepted

@@ -70,6 +70,8 @@ type Error struct {
 	Exception    string            `json:"exception"`
 	Properties   map[string]string `json:"properties,omitempty"`
 	Availability map[string]int    `json:"availability,omitempty"`
+	// Cause is the internal failure behind the envelope: logged, never sent.
+	Cause error `json:"-"`
 }
 
 // New builds an envelope of code c with a formatted message.
