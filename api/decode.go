@@ -26,7 +26,7 @@ func params(r *http.Request) (map[string]string, *gmserr.Error) {
 		}
 	}
 	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
-		return out, nil
+		return checked(out)
 	}
 	ct := r.Header.Get("Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
@@ -54,7 +54,15 @@ func params(r *http.Request) (map[string]string, *gmserr.Error) {
 	for k, v := range body {
 		out[k] = v
 	}
-	return out, checkParams(out)
+	return checked(out)
+}
+
+// checked returns p, or nothing and 40010 when a parameter cannot be stored.
+func checked(p map[string]string) (map[string]string, *gmserr.Error) {
+	if e := checkParams(p); e != nil {
+		return nil, e
+	}
+	return p, nil
 }
 
 // bodyError maps a read failure: too large -> 413, otherwise 40010.
