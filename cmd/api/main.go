@@ -39,14 +39,7 @@ func run() error {
 	}
 	srv.SetConfig(p.Config)
 	go config.Watch(ctx, p.Settings.ConfigPath, p.Logger, srv.SetConfig)
-	httpSrv := &http.Server{
-		Addr:              p.Settings.HTTPAddr,
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      2 * time.Minute, // an immediate start waits for ORS
-		IdleTimeout:       2 * time.Minute,
-	}
+	httpSrv := api.NewHTTPServer(p.Settings.HTTPAddr, srv.Handler())
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.ListenAndServe() }()
 	p.Logger.Info("api listening", "addr", p.Settings.HTTPAddr, "public_url", p.Settings.PublicURL)

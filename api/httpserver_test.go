@@ -1,0 +1,47 @@
+package api
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestHTTPServerLimits(t *testing.T) {
+	srv := NewHTTPServer("127.0.0.1:0", http.NotFoundHandler())
+	require.Equal(t, readHeaderTimeout, srv.ReadHeaderTimeout)
+	require.Equal(t, readTimeout, srv.ReadTimeout)
+	require.Equal(t, writeTimeout, srv.WriteTimeout)
+	require.Equal(t, idleTimeout, srv.IdleTimeout)
+	require.Equal(t, maxHeaderBytes, srv.MaxHeaderBytes)
+}
+
+func TestSlowHeadersAreCutOff(t *testing.T) {
+	srv := NewHTTPServer("", http.NotFoundHandler())
+	srv.ReadHeaderTimeout = 200 * time.Millisecond // the real one is 10 s
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go srv.Serve(l) //nolint:errcheck // closed below
+	defer srv.Close()
+
+	conn, err := net.Dial("tcp", l.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\n")) // never finishes its headers
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(5*time.Second)))
+	_, err = bufio.NewReader(conn).ReadString('\n')
+	require.Error(t, err, "the server closed the connection")
+	require.False(t, strings.Contains(err.Error(), "timeout"), "closed by the server, not by our deadline: %v", err)
+
+	big, err := net.Dial("tcp", l.Addr().String())
+	require.NoError(t, err)
+	defer big.Close()
+	_, _ = big.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("a", 2*maxHeaderBytes) + "\r\n\r\n"))
+	line, _ := bufio.NewReader(big).ReadString('\n')
+	require.Contains(t, line, "431", "headers over the limit are refused")
+}
