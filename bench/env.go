@@ -1,16 +1,15 @@
 package main
 
 import (
+	"github.com/opengms/callback/internal/pgserver"
+
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,16 +44,6 @@ func (c *cleanups) run() {
 	}
 }
 
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // ---- PostgreSQL (the approach of internal/testenv, without testing.TB) ----
 
 // postgres is a throwaway cluster.
@@ -64,42 +53,10 @@ type postgres struct {
 	url            string // of the benchmark database
 }
 
-// pgBin finds the PostgreSQL server programs: $PG_BIN, PATH, or the newest
-// /usr/lib/postgresql/*/bin (scripts/ensure-postgres.sh installs them).
-func pgBin() (string, error) {
-	if d := os.Getenv("PG_BIN"); d != "" {
-		return d, nil
-	}
-	if p, err := exec.LookPath("initdb"); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			return filepath.Dir(real), nil
-		}
-		return filepath.Dir(p), nil
-	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	major := func(d string) int { n, _ := strconv.Atoi(filepath.Base(filepath.Dir(d))); return n }
-	sort.Slice(dirs, func(i, j int) bool { return major(dirs[i]) > major(dirs[j]) })
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
-			return d, nil
-		}
-	}
-	return "", errors.New("no initdb found: run scripts/ensure-postgres.sh (make tools does)")
-}
-
-// asPostgres runs a PostgreSQL program, as the postgres user when root
-// (initdb and postgres refuse to run as root).
-func asPostgres(name string, args ...string) *exec.Cmd {
-	if os.Geteuid() == 0 {
-		return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
-	}
-	return exec.Command(name, args...)
-}
-
 // startPostgres initialises and starts a cluster under /var/tmp (readable by
 // the postgres user, unlike /root), durability off as in the test suite.
 func startPostgres(ctx context.Context, cl *cleanups, extra string) (*postgres, error) {
-	bin, err := pgBin()
+	bin, err := pgserver.Bin()
 	if err != nil {
 		return nil, err
 	}
@@ -119,20 +76,22 @@ func startPostgres(ctx context.Context, cl *cleanups, extra string) (*postgres, 
 			return nil, err
 		}
 	}
-	port, err := freePort()
+	port, err := pgserver.FreePort()
 	if err != nil {
 		return nil, err
 	}
 	pg := &postgres{bin: bin, dir: dir, data: filepath.Join(dir, "data"), port: port}
-	if out, err := asPostgres(filepath.Join(bin, "initdb"), "-D", pg.data, "-U", "postgres", "-A", "trust", "--no-sync").CombinedOutput(); err != nil {
+	if out, err := pgserver.Command(filepath.Join(bin, "initdb"), "-D", pg.data, "-U", "postgres", "-A", "trust", "--no-sync").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("initdb: %v: %s", err, out)
 	}
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"+
 		" -c full_page_writes=off -c max_connections=300 -c shared_buffers=512MB -c max_wal_size=4GB", port, dir) + extra
-	if out, err := asPostgres(filepath.Join(bin, "pg_ctl"), "-D", pg.data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start").CombinedOutput(); err != nil {
+	if out, err := pgserver.Command(filepath.Join(bin, "pg_ctl"), "-D", pg.data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("pg_ctl start: %v: %s", err, out)
 	}
-	cl.add(func() { _ = asPostgres(filepath.Join(bin, "pg_ctl"), "-D", pg.data, "-m", "immediate", "stop").Run() })
+	cl.add(func() {
+		_ = pgserver.Command(filepath.Join(bin, "pg_ctl"), "-D", pg.data, "-m", "immediate", "stop").Run()
+	})
 	base := fmt.Sprintf("postgres://postgres@127.0.0.1:%d", port)
 	admin, err := waitPostgres(ctx, base+"/postgres?sslmode=disable")
 	if err != nil {
@@ -267,7 +226,7 @@ func startTemporal(ctx context.Context, cl *cleanups, dir, path string) (*proc, 
 	if _, err := os.Stat(path); err != nil {
 		return nil, "", nil, fmt.Errorf("temporal CLI not found at %s: run make tools", path)
 	}
-	port, err := freePort()
+	port, err := pgserver.FreePort()
 	if err != nil {
 		return nil, "", nil, err
 	}

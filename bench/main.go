@@ -20,6 +20,8 @@
 package main
 
 import (
+	"github.com/opengms/callback/internal/pgserver"
+
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -352,7 +354,7 @@ func (b *bench) setup(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	apiPort, err := freePort()
+	apiPort, err := pgserver.FreePort()
 	if err != nil {
 		return err
 	}

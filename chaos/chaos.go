@@ -27,6 +27,8 @@
 package chaos
 
 import (
+	"github.com/opengms/callback/internal/pgserver"
+
 	"context"
 	"fmt"
 	"io"
@@ -107,7 +109,7 @@ func (o *Options) defaults() error {
 	}
 	if o.PGBin == "" {
 		var err error
-		if o.PGBin, err = FindPGBin(); err != nil {
+		if o.PGBin, err = pgserver.Bin(); err != nil {
 			return err
 		}
 	}

@@ -14,7 +14,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -461,29 +460,6 @@ func freePorts(n int) ([]int, error) {
 		return nil, errors.New("no free ports")
 	}
 	return out, nil
-}
-
-// FindPGBin finds the PostgreSQL server programs: $PG_BIN, PATH, or the
-// newest /usr/lib/postgresql/*/bin.
-func FindPGBin() (string, error) {
-	if d := os.Getenv("PG_BIN"); d != "" {
-		return d, nil
-	}
-	if p, err := exec.LookPath("initdb"); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			return filepath.Dir(real), nil
-		}
-		return filepath.Dir(p), nil
-	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	version := func(dir string) int { n, _ := strconv.Atoi(filepath.Base(filepath.Dir(dir))); return n }
-	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
-			return d, nil
-		}
-	}
-	return "", errors.New("no initdb found: run scripts/ensure-postgres.sh (make chaos does)")
 }
 
 // FindRepoRoot is the module root above dir (the directory holding go.mod).

@@ -3,12 +3,9 @@ package testenv
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -17,6 +14,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq" // PostgreSQL driver
+
+	"github.com/opengms/callback/internal/pgserver"
 )
 
 var (
@@ -46,37 +45,10 @@ func Database(t testing.TB) string {
 	return pgURL + "/" + name + "?sslmode=disable"
 }
 
-// pgBin finds the PostgreSQL server binaries: $PG_BIN, PATH, or the
-// newest /usr/lib/postgresql/*/bin.
-func pgBin() (string, error) {
-	if d := os.Getenv("PG_BIN"); d != "" {
-		return d, nil
-	}
-	if p, err := exec.LookPath("initdb"); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			return filepath.Dir(real), nil
-		}
-		return filepath.Dir(p), nil
-	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
-	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
-			return d, nil
-		}
-	}
-	return "", fmt.Errorf("no initdb found: run scripts/ensure-postgres.sh (make test does)")
-}
-
-func version(dir string) int {
-	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(dir)))
-	return n
-}
-
 // startPostgres initialises and starts a cluster in a temporary directory,
 // as the postgres user when running as root (initdb refuses root).
 func startPostgres() (string, error) {
-	bin, err := pgBin()
+	bin, err := pgserver.Bin()
 	if err != nil {
 		return "", err
 	}
@@ -84,15 +56,9 @@ func startPostgres() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	port, err := freePort()
+	port, err := pgserver.FreePort()
 	if err != nil {
 		return "", err
-	}
-	asUser := func(name string, args ...string) *exec.Cmd {
-		if os.Geteuid() == 0 {
-			return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
-		}
-		return exec.Command(name, args...)
 	}
 	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
@@ -106,15 +72,15 @@ func startPostgres() (string, error) {
 		}
 	}
 	data := filepath.Join(dir, "data")
-	if out, err := asUser(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "--no-sync").CombinedOutput(); err != nil {
+	if out, err := pgserver.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "--no-sync").CombinedOutput(); err != nil {
 		return "", fmt.Errorf("initdb: %v: %s", err, out)
 	}
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300", port, dir)
-	if out, err := asUser(filepath.Join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start").CombinedOutput(); err != nil {
+	if out, err := pgserver.Command(filepath.Join(bin, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start").CombinedOutput(); err != nil {
 		return "", fmt.Errorf("pg_ctl start: %v: %s", err, out)
 	}
 	atExit(func() {
-		_ = asUser(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop").Run()
+		_ = pgserver.Command(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "stop").Run()
 		os.RemoveAll(dir)
 	})
 	url := fmt.Sprintf("postgres://postgres@127.0.0.1:%d", port)
@@ -139,13 +105,4 @@ func waitPostgres(url string) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
