@@ -2,13 +2,11 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -16,14 +14,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/opengms/callback/api"
-	"github.com/opengms/callback/config"
-	"github.com/opengms/callback/internal/testenv"
-	"github.com/opengms/callback/orssim"
-	"github.com/opengms/callback/queries"
-	"github.com/opengms/callback/stats"
-	"github.com/opengms/callback/worker"
 )
 
 // sqlKey is a lookup key that reads as SQL; service sqlkeys allows it.
@@ -208,41 +198,6 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// newLoggedStack is newStackWith with the API's and the worker's logs sent
-// to logger (newStackWith discards them).
-func newLoggedStack(t *testing.T, ini string, logger *slog.Logger) *stack {
-	t.Helper()
-	ctx := context.Background()
-	store, err := queries.Open(ctx, testenv.Database(t))
-	require.NoError(t, err)
-	t.Cleanup(func() { store.Close() })
-	require.NoError(t, store.Migrate(ctx))
-	c := testenv.Temporal(t)
-
-	ors := orssim.New(orssim.Options{Drive: true, RoutingDelay: 100 * time.Millisecond,
-		ProcessingDelay: 100 * time.Millisecond, CompleteDelay: 100 * time.Millisecond, RetryBackoff: 50 * time.Millisecond})
-	orsSrv := httptest.NewServer(ors)
-	t.Cleanup(orsSrv.Close)
-	t.Cleanup(ors.Close)
-	cfg, err := config.Parse([]byte(strings.NewReplacer("{ORS}", orsSrv.URL, "{ADMIN_HASH}", adminHash).Replace(ini)))
-	require.NoError(t, err)
-
-	taskQueue := "tq-" + strings.ReplaceAll(t.Name(), "/", "-")
-	httpSrv := httptest.NewUnstartedServer(nil)
-	srv := &api.Server{Temporal: c, Store: store, Logger: logger, TaskQueue: taskQueue, Namespace: "default",
-		Stats: &stats.Client{URL: cfg.StatURL}, PublicURL: "http://" + httpSrv.Listener.Addr().String()}
-	srv.SetConfig(cfg)
-	w := worker.New(c, taskQueue, store, cfg.StatURL, func(service string) bool {
-		return srv.Config().Paused(srv.Config().Services[service])
-	}, logger)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
-	httpSrv.Config.Handler = srv.Handler()
-	httpSrv.Start()
-	t.Cleanup(httpSrv.Close)
-	return &stack{t: t, srv: srv, taskQueue: taskQueue, url: httpSrv.URL, ors: ors, store: store, c: c}
 }
 
 // TestLogsHoldNoPhoneNumbersOrSecrets: over a whole lifecycle (immediate

@@ -188,11 +188,17 @@ func newStack(t *testing.T) *stack {
 }
 
 // newStackWith runs the stack with configuration ini ({ORS} and
-// {ADMIN_HASH} are filled in).
+// {ADMIN_HASH} are filled in), its logs discarded.
 func newStackWith(t *testing.T, testINI string) *stack {
 	t.Helper()
+	return newLoggedStack(t, testINI, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newLoggedStack is newStackWith with the API's and the worker's logs sent
+// to logger.
+func newLoggedStack(t *testing.T, testINI string, logger *slog.Logger) *stack {
+	t.Helper()
 	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store, err := queries.Open(ctx, testenv.Database(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { store.Close() })
