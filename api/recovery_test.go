@@ -2,11 +2,13 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -88,8 +90,39 @@ func TestJanitorFreesOrphanedAdmissionsAndPurges(t *testing.T) {
 	exists := func(id string) bool { _, err := s.store.Get(ctx, id); return err == nil }
 	require.False(t, exists(lost.ID), "no workflow ever started: its place is freed")
 	require.True(t, exists(slow.ID), "its workflow exists")
+	got, err := s.store.Get(ctx, slow.ID)
+	require.NoError(t, err)
+	require.EqualValues(t, workflows.StartedVersion, got.Version, "marked started: the next sweep asks Temporal no more")
 	require.True(t, exists(fresh.ID), "within the grace period")
 	require.False(t, exists(expired.ID), "past its expiration time")
+}
+
+func TestAPIMarksStartedCallbacksForTheJanitor(t *testing.T) {
+	s := newStack(t)
+	ctx := context.Background()
+	const n = 40
+	ids := make(chan string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r := s.schedule(cbPath, fmt.Sprint(1000+i), time.Now().Add(2*time.Hour))
+			if id, ok := r.object(t)["_id"].(string); ok {
+				ids <- id
+			}
+		})
+	}
+	wg.Wait()
+	close(ids)
+	require.Len(t, ids, n)
+	for id := range ids {
+		eventually(t, 5*time.Second, func() bool {
+			got, err := s.store.Get(ctx, id)
+			return err == nil && got.Version >= workflows.StartedVersion
+		}, "callback %s never marked started", id)
+	}
+	stale, err := s.store.StaleAdmissions(ctx, time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	require.Empty(t, stale, "the janitor has nothing to ask Temporal about")
 }
 
 func TestORSReportsAndCancelsWorkWhileTheReadModelIsDown(t *testing.T) {

@@ -34,6 +34,7 @@ type Server struct {
 	Now func() time.Time
 
 	config atomic.Pointer[config.Config]
+	marks  startMarks
 }
 
 // SetConfig installs (or replaces) the configuration.

@@ -173,14 +173,6 @@ func (s *Server) launch(ctx context.Context, a *admission) error {
 	return s.startWorkflow(ctx, a.input, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
 }
 
-// markStarted records that the workflow of admission row id started, so the
-// janitor leaves it alone (it checks Temporal for rows never marked).
-func (s *Server) markStarted(ctx context.Context, id string) {
-	if err := s.Store.MarkStarted(context.WithoutCancel(ctx), id, workflows.StartedVersion); err != nil {
-		s.Logger.WarnContext(ctx, "started callback not marked (the janitor will)", "callback_id", id, "error", err)
-	}
-}
-
 // startWorkflow starts (or, with USE_EXISTING, joins) a callback's
 // workflow; an immediate one is awaited until ORS answered.
 func (s *Server) startWorkflow(ctx context.Context, in workflows.Input, conflict enumspb.WorkflowIdConflictPolicy) error {
@@ -191,7 +183,6 @@ func (s *Server) startWorkflow(ctx context.Context, in workflows.Input, conflict
 		WorkflowIDConflictPolicy: conflict,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(in.Record.SearchAttributes()...),
 		Memo:                     map[string]any{"summary": in.Record.Summary()},
-		StaticSummary:            in.Record.Summary(),
 	}
 	in.Record.Version = max(in.Record.Version, workflows.StartedVersion)
 	var err error
@@ -204,7 +195,7 @@ func (s *Server) startWorkflow(ctx context.Context, in workflows.Input, conflict
 		return unavailable("Temporal", err)
 	}
 	if !in.Immediate || in.Paused { // an awaited immediate one has written already
-		s.markStarted(ctx, in.Record.ID)
+		s.marks.add(s.Store, s.Logger, in.Record.ID)
 	}
 	return err
 }

@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -54,6 +58,10 @@ func (b *bench) diagnose(ctx context.Context, c int) error {
 	}
 	b.detail("history of a scheduled API callback: %s", b.history(ctx, id))
 	b.detail("history of a baseline Sleepy: %s", b.history(ctx, "sleepy-1"))
+	if b.profile > 0 {
+		b.quiesce(ctx)
+		return b.profileStarts(ctx, c)
+	}
 	return nil
 }
 
@@ -170,4 +178,60 @@ func (b *bench) admissionProbe(ctx context.Context, c int) error {
 		c, r.rate(), ms(pct(r.lat, .5)), ms(pct(r.lat, .99)), perStart(c0, c1, r.n))
 	_, err = b.db.ExecContext(ctx, `DELETE FROM callbacks WHERE service = $1`, probeService)
 	return err
+}
+
+// profileStarts captures CPU profiles of the API and the worker
+// (b.profile long) while scheduled starts run at concurrency c, into
+// <dir>/api.pprof and <dir>/worker.pprof.
+func (b *bench) profileStarts(ctx context.Context, c int) error {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, len(b.pprof))
+	for name, addr := range b.pprof {
+		go func() {
+			errc <- fetchProfile(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(b.profile.Seconds())),
+				filepath.Join(b.dir, name+".pprof"))
+		}()
+	}
+	go func() {
+		offs := offsets(100_000, 6)
+		for pctx.Err() == nil {
+			if r := closedLoop(pctx, 200, c, b.scheduledStart(offs)); pctx.Err() == nil {
+				b.count("profiled starts", r) // not the batch the end of the profile cut short
+			}
+		}
+	}()
+	for range b.pprof {
+		if err := <-errc; err != nil {
+			return err
+		}
+	}
+	cancel()
+	b.logf("CPU profiles: go tool pprof -top %s/api.pprof (and worker.pprof)", b.dir)
+	return nil
+}
+
+// fetchProfile saves the profile url answers to path.
+func fetchProfile(ctx context.Context, url, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile %s: %s", url, resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

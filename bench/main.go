@@ -96,6 +96,7 @@ func main() {
 		micro     = flag.Bool("micro", false, "run the Go micro-benchmarks (always in the full run)")
 		only      = flag.String("only", "", "run only these phases, comma-separated: throughput,latency,pending,fire,readmodel (no file written unless -out is given)")
 		explain   = flag.Duration("explain", 0, "log the plans of statements slower than this (auto_explain) to postgres.log in the kept temporary directory")
+		profile   = flag.Duration("profile", 0, "capture CPU profiles of the API and the worker (this long, during scheduled starts at c=32) into the kept temporary directory")
 		rate      = flag.Float64("rate", 0, "offered rate of the latency run (default: half the best API rate measured; 100/s without the throughput phase)")
 	)
 	flag.Parse()
@@ -118,7 +119,7 @@ func main() {
 	}
 	p.micro = p.micro || *micro
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	b := &bench{plan: p, out: *out, keep: *keep || *explain > 0, t0: time.Now(), rate: *rate, explain: *explain}
+	b := &bench{plan: p, out: *out, keep: *keep || *explain > 0 || *profile > 0, t0: time.Now(), rate: *rate, explain: *explain, profile: *profile}
 	if *only != "" {
 		b.name += "-partial" // its own section of the report, never the full or quick one
 		b.only = map[string]bool{}
@@ -144,6 +145,9 @@ type bench struct {
 	rate float64         // latency run's offered rate; 0 = half of maxAPI
 	// explain > 0 logs the plans of slower statements (auto_explain).
 	explain time.Duration
+	// profile > 0 captures CPU profiles of the API and the worker.
+	profile time.Duration
+	pprof   map[string]string // process -> its GMS_PPROF_ADDR
 	t0      time.Time
 	cl      cleanups
 
@@ -367,11 +371,26 @@ func (b *bench) setup(ctx context.Context) error {
 		"TEMPORAL_TASK_QUEUE=" + taskQueue,
 		"DATABASE_URL=" + b.pg.url,
 	}
-	if b.worker, err = startProc(&b.cl, b.dir, "worker", env, filepath.Join(b.dir, "worker")); err != nil {
-		return err
+	b.pprof = map[string]string{}
+	procEnv := func(name string) ([]string, error) {
+		if b.profile == 0 {
+			return env, nil
+		}
+		port, err := pgserver.FreePort()
+		b.pprof[name] = fmt.Sprintf("127.0.0.1:%d", port)
+		return append(env[:len(env):len(env)], "GMS_PPROF_ADDR="+b.pprof[name]), err
 	}
-	if b.api, err = startProc(&b.cl, b.dir, "api", env, filepath.Join(b.dir, "api")); err != nil {
-		return err
+	for _, p := range []struct {
+		name string
+		proc **proc
+	}{{"worker", &b.worker}, {"api", &b.api}} {
+		penv, err := procEnv(p.name)
+		if err != nil {
+			return err
+		}
+		if *p.proc, err = startProc(&b.cl, b.dir, p.name, penv, filepath.Join(b.dir, p.name)); err != nil {
+			return err
+		}
 	}
 	if err := waitHTTP(ctx, b.api, "http://"+apiAddr+"/healthz"); err != nil {
 		return err
@@ -571,10 +590,11 @@ func (b *bench) throughput(ctx context.Context) error {
 	var bestAPIc, bestBasec int
 	for _, c := range b.levels {
 		b.quiesce(ctx)
-		c0 := b.cpuNow()
+		c0, t0 := b.cpuNow(), time.Now()
 		base := closedLoop(ctx, b.perLevel, c, b.baselineStart)
 		c1 := b.cpuNow()
 		b.count(fmt.Sprintf("baseline c=%d", c), base)
+		baseQuiet, c1q := b.drain(ctx)
 		b.quiesce(ctx)
 		c2 := b.cpuNow()
 		t := time.Now()
@@ -586,6 +606,11 @@ func (b *bench) throughput(ctx context.Context) error {
 			return err
 		}
 		c4 := b.cpuNow()
+		apiQuiet, c3q := b.drain(ctx)
+		baseSus := float64(base.n-base.errs) / baseQuiet.Sub(t0).Seconds()
+		apiSus := float64(api.n-api.errs) / apiQuiet.Sub(t).Seconds()
+		b.detail("c=%d sustained (until every process is quiet again): baseline %.0f/s, API %.0f/s = %.2f; CPU ms per start: baseline %s | API %s",
+			c, baseSus, apiSus, apiSus/baseSus, perStart(c0, c1q, base.n), perStart(c2, c3q, api.n))
 		ratio := api.rate() / base.rate()
 		b.add(fmt.Sprintf("start throughput c=%d: API / baseline", c),
 			fmt.Sprintf("%.0f/s / %.0f/s = **%.2f**", api.rate(), base.rate(), ratio), "≥ 0.8", ptr(ratio >= 0.8))
@@ -821,4 +846,28 @@ func (b *bench) table() string {
 		fmt.Fprintf(&s, "| %s | %s | %s | %s |\n", r.metric, r.value, r.target, r.result)
 	}
 	return strings.TrimRight(s.String(), "\n")
+}
+
+// drain waits (at most a minute) until Temporal, the service and
+// PostgreSQL have finished the work a run left queued, and returns when
+// they were last busy (to 100 ms) and the CPU used until then: the end of
+// a run's sustained throughput. Quiet = under 10 % of one core over 500 ms.
+func (b *bench) drain(ctx context.Context) (time.Time, cpu) {
+	const step, window = 100 * time.Millisecond, 5
+	type sample struct {
+		at   time.Time
+		used cpu
+	}
+	busy := func(c cpu) float64 { return c["temporal"] + c["worker"] + c["postgres"] + c["api"] + c["bench"] }
+	samples := []sample{{time.Now(), b.cpuNow()}}
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(step)
+		samples = append(samples, sample{time.Now(), b.cpuNow()})
+		if n := len(samples); n > window && busy(samples[n-1].used)-busy(samples[n-1-window].used) < 0.1*window*step.Seconds() {
+			return samples[n-1-window].at, samples[n-1-window].used
+		}
+	}
+	last := samples[len(samples)-1]
+	return last.at, last.used
 }

@@ -48,56 +48,42 @@ func (r *row) record() (callback.Record, error) {
 	return rec, nil
 }
 
-// upsertSQL writes a snapshot unless the stored one is as new or newer, or
-// the callback was forgotten.
-const upsertSQL = `
-INSERT INTO callbacks (id, service, customer_number, state, reason, desired_time, queued_at,
-	ors_session_id, expiration_time, properties, lookup_keys, version, created_at, immediate)
-SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()), $14
-WHERE NOT EXISTS (SELECT 1 FROM forgotten WHERE id = $1)
-ON CONFLICT (id) DO UPDATE SET
-	service = EXCLUDED.service, customer_number = EXCLUDED.customer_number,
-	state = EXCLUDED.state, reason = EXCLUDED.reason, desired_time = EXCLUDED.desired_time,
-	queued_at = EXCLUDED.queued_at, ors_session_id = EXCLUDED.ors_session_id,
-	expiration_time = EXCLUDED.expiration_time, properties = EXCLUDED.properties,
-	lookup_keys = EXCLUDED.lookup_keys, version = EXCLUDED.version, updated_at = now()
-WHERE callbacks.version < EXCLUDED.version`
-
-// lookupSQL records the current values of a callback's lookup keys.
-const lookupSQL = `
-INSERT INTO callback_lookup (key, value, service, id)
-SELECT k, v, $3, $4 FROM unnest($1::text[], $2::text[]) AS t(k, v)
-ON CONFLICT DO NOTHING`
+// saveSQL writes a snapshot unless the stored one is as new or newer, or
+// the callback was forgotten, and with it the current values of its lookup
+// keys ($15, $16): one statement, one round trip. It returns the number of
+// snapshots written (0 or 1).
+const saveSQL = `
+WITH up AS (
+	INSERT INTO callbacks (id, service, customer_number, state, reason, desired_time, queued_at,
+		ors_session_id, expiration_time, properties, lookup_keys, version, created_at, immediate)
+	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()), $14
+	WHERE NOT EXISTS (SELECT 1 FROM forgotten WHERE id = $1)
+	ON CONFLICT (id) DO UPDATE SET
+		service = EXCLUDED.service, customer_number = EXCLUDED.customer_number,
+		state = EXCLUDED.state, reason = EXCLUDED.reason, desired_time = EXCLUDED.desired_time,
+		queued_at = EXCLUDED.queued_at, ors_session_id = EXCLUDED.ors_session_id,
+		expiration_time = EXCLUDED.expiration_time, properties = EXCLUDED.properties,
+		lookup_keys = EXCLUDED.lookup_keys, version = EXCLUDED.version, updated_at = now()
+	WHERE callbacks.version < EXCLUDED.version
+	RETURNING id, service
+), lookup AS (
+	INSERT INTO callback_lookup (key, value, service, id)
+	SELECT k, v, up.service, up.id FROM up, unnest($15::text[], $16::text[]) AS t(k, v)
+	ON CONFLICT DO NOTHING
+)
+SELECT count(*) FROM up`
 
 // Save writes rec if it is newer than what is stored (idempotent: replaying
 // the same or an older version changes nothing) and records its lookup
 // values; applied tells whether this call wrote it.
 func (s *Store) Save(ctx context.Context, rec callback.Record) (applied bool, err error) {
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		applied, err = save(ctx, tx, rec)
-		return err
-	})
-	return applied, err
+	return save(ctx, s.DB, rec) // one statement: no transaction needed
 }
 
-// execer is satisfied by *sqlx.DB and *sqlx.Tx.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-func save(ctx context.Context, db execer, rec callback.Record) (bool, error) {
+func save(ctx context.Context, db sqlx.QueryerContext, rec callback.Record) (bool, error) {
 	props, err := json.Marshal(rec.Properties)
 	if err != nil {
 		return false, fmt.Errorf("save callback %s: %w", rec.ID, err)
-	}
-	res, err := db.ExecContext(ctx, upsertSQL, rec.ID, rec.Service, rec.CustomerNumber(), string(rec.State),
-		rec.Reason, rec.DesiredTime, nullTime(rec.QueuedAt), rec.ORSSessionID, rec.ExpirationTime(), props,
-		pq.StringArray(rec.LookupKeys), rec.Version, nullTime(rec.CreatedAt), rec.Immediate)
-	if err != nil {
-		return false, fmt.Errorf("save callback %s: %w", rec.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil // a newer version is already stored, or it was forgotten
 	}
 	var keys, values []string
 	for _, k := range lookupKeys(rec) {
@@ -105,13 +91,14 @@ func save(ctx context.Context, db execer, rec callback.Record) (bool, error) {
 			keys, values = append(keys, k), append(values, v)
 		}
 	}
-	if len(keys) == 0 {
-		return true, nil
+	var written int
+	if err := sqlx.GetContext(ctx, db, &written, saveSQL, rec.ID, rec.Service, rec.CustomerNumber(), string(rec.State),
+		rec.Reason, rec.DesiredTime, nullTime(rec.QueuedAt), rec.ORSSessionID, rec.ExpirationTime(), string(props),
+		pq.StringArray(rec.LookupKeys), rec.Version, nullTime(rec.CreatedAt), rec.Immediate,
+		pq.StringArray(keys), pq.StringArray(values)); err != nil {
+		return false, fmt.Errorf("save callback %s: %w", rec.ID, err)
 	}
-	if _, err := db.ExecContext(ctx, lookupSQL, pq.StringArray(keys), pq.StringArray(values), rec.Service, rec.ID); err != nil {
-		return false, fmt.Errorf("save lookup values of %s: %w", rec.ID, err)
-	}
-	return true, nil
+	return written == 1, nil // 0: a newer version is already stored, or it was forgotten
 }
 
 // nullTime is NULL for the zero time.
@@ -127,11 +114,12 @@ func lookupKeys(rec callback.Record) []string {
 	return append([]string{callback.KeyCustomerNumber}, rec.LookupKeys...)
 }
 
-// MarkStarted records that an admission row's workflow started (version 0
-// -> started); a row the workflow already wrote is left as it is.
-func (s *Store) MarkStarted(ctx context.Context, id string, started int64) error {
-	if _, err := s.DB.ExecContext(ctx, `UPDATE callbacks SET version = $2 WHERE id = $1 AND version = 0`, id, started); err != nil {
-		return fmt.Errorf("mark %s started: %w", id, err)
+// MarkStarted records that the workflows of admission rows ids started
+// (version 0 -> started); a row the workflow already wrote is left as it is.
+func (s *Store) MarkStarted(ctx context.Context, ids []string, started int64) error {
+	if _, err := s.DB.ExecContext(ctx, `UPDATE callbacks SET version = $2 WHERE id = ANY($1) AND version = 0`,
+		pq.StringArray(ids), started); err != nil {
+		return fmt.Errorf("mark %d started: %w", len(ids), err)
 	}
 	return nil
 }

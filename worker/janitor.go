@@ -48,13 +48,12 @@ func (j *Janitor) Sweep(ctx context.Context, now time.Time) {
 	if err != nil {
 		j.Logger.WarnContext(ctx, "janitor: cannot list admissions", "error", err)
 	}
+	var started []string
 	for _, id := range ids {
 		_, err := j.Temporal.DescribeWorkflowExecution(ctx, id, "")
 		var nf *serviceerror.NotFound
 		if err == nil { // it started; the API's mark was lost
-			if err := j.Store.MarkStarted(ctx, id, workflows.StartedVersion); err != nil {
-				j.Logger.WarnContext(ctx, "janitor: cannot mark started", "callback_id", id, "error", err)
-			}
+			started = append(started, id)
 			continue
 		}
 		if !errors.As(err, &nf) {
@@ -65,6 +64,11 @@ func (j *Janitor) Sweep(ctx context.Context, now time.Time) {
 			continue
 		}
 		j.Logger.InfoContext(ctx, "janitor: freed the admission of a callback that never started", "callback_id", id)
+	}
+	if len(started) > 0 {
+		if err := j.Store.MarkStarted(ctx, started, workflows.StartedVersion); err != nil {
+			j.Logger.WarnContext(ctx, "janitor: cannot mark started", "callbacks", len(started), "error", err)
+		}
 	}
 	if n, err := j.Store.Purge(ctx, now); err != nil {
 		j.Logger.WarnContext(ctx, "janitor: purge failed", "error", err)

@@ -22,7 +22,7 @@ type Process struct {
 }
 
 // Boot reads the environment and configuration, opens and migrates the
-// read model, and connects to Temporal. Close releases what it opened.
+// read model, connects to Temporal, and serves profiles when asked to. Close releases what it opened.
 func Boot(ctx context.Context, name string) (*Process, error) {
 	p := &Process{Settings: Load(), Logger: Logger().With("process", name)}
 	var err error
@@ -44,6 +44,7 @@ func Boot(ctx context.Context, name string) (*Process, error) {
 		// A managed cluster may refuse: its operator registers them instead.
 		p.Logger.WarnContext(ctx, "search attributes not registered", "error", err)
 	}
+	ServeProfiles(ctx, p.Settings.PprofAddr, p.Logger)
 	return p, nil
 }
 

@@ -29,6 +29,9 @@ type Settings struct {
 	ORSSimAddr        string
 	// WorkerMetricsAddr is where the worker serves GET /metrics.
 	WorkerMetricsAddr string
+	// PprofAddr, when set, is where the process serves Go's runtime
+	// profiles (GMS_PPROF_ADDR; off by default).
+	PprofAddr string
 	// TemporalAPIKey authenticates to a secured cluster or Temporal Cloud
 	// (implies TLS).
 	TemporalAPIKey string
@@ -48,6 +51,7 @@ func Load() Settings {
 		DatabaseURL:       get("DATABASE_URL", "postgres://postgres@127.0.0.1:55432/gms?sslmode=disable"),
 		ORSSimAddr:        get("ORS_SIM_ADDR", "127.0.0.1:8090"),
 		WorkerMetricsAddr: get("GMS_WORKER_METRICS_ADDR", "127.0.0.1:9091"),
+		PprofAddr:         os.Getenv("GMS_PPROF_ADDR"),
 		TemporalAPIKey:    os.Getenv("TEMPORAL_API_KEY"),
 		TemporalTLSCert:   os.Getenv("TEMPORAL_TLS_CERT"),
 		TemporalTLSKey:    os.Getenv("TEMPORAL_TLS_KEY"),
@@ -90,6 +94,9 @@ func (s Settings) ClientOptions(logger *slog.Logger) (client.Options, error) {
 		Logger:         log.NewStructuredLogger(logger),
 		MetricsHandler: metrics.TemporalHandler(),
 	}
+	// Payloads here are a few KB: gzip (the SDK's default) costs CPU on
+	// both ends, in every process and in Temporal, for little saved.
+	opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
 	tlsConf, err := s.tls()
 	if err != nil {
 		return opts, err

@@ -1,6 +1,7 @@
 package env
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -10,19 +11,22 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func TestDefaultsFollowTheContract(t *testing.T) {
 	for _, k := range []string{"GMS_CONFIG", "GMS_HTTP_ADDR", "GMS_PUBLIC_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE",
-		"TEMPORAL_TASK_QUEUE", "DATABASE_URL", "ORS_SIM_ADDR", "TEMPORAL_API_KEY", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA"} {
+		"TEMPORAL_TASK_QUEUE", "DATABASE_URL", "ORS_SIM_ADDR", "GMS_PPROF_ADDR", "TEMPORAL_API_KEY", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA"} {
 		t.Setenv(k, "")
 	}
 	s := Load()
@@ -34,6 +38,31 @@ func TestDefaultsFollowTheContract(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, opts.ConnectionOptions.TLS, "plain connection by default")
 	require.Nil(t, opts.Credentials)
+	require.IsType(t, &client.GrpcCompressionNone{}, opts.ConnectionOptions.GrpcCompression, "small payloads: no gzip")
+}
+
+func TestProfilesServedOnlyWhenAsked(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ServeProfiles(ctx, "", quiet) // nothing to check but that it returns
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	ServeProfiles(ctx, addr, quiet)
+	var resp *http.Response
+	require.Eventually(t, func() bool {
+		resp, err = http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
+		return err == nil
+	}, 5*time.Second, 20*time.Millisecond)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, string(body), "goroutine profile")
+	cancel()
+	require.Eventually(t, func() bool { _, err := http.Get("http://" + addr + "/debug/pprof/"); return err != nil },
+		5*time.Second, 20*time.Millisecond, "stops with its context")
 }
 
 func TestAPIKeyImpliesTLS(t *testing.T) {
