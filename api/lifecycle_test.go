@@ -62,10 +62,11 @@ func TestImmediateCallbackCompletesThroughORS(t *testing.T) {
 		`gms_ors_submit_attempts_total{outcome="ok",service="cb"}`,
 		`gms_fire_lateness_seconds_count{service="cb"}`,
 		`gms_http_request_duration_seconds_bucket{method="POST",route="/genesys/1/service/:a/:b",status="200"`,
-		`temporal_request_latency`, // the SDK's own metrics
+		`temporal_request_latency_seconds_bucket{`, // the SDK's own metrics, as histograms
 	} {
 		require.Contains(t, string(m.Body), series)
 	}
+	require.NotContains(t, string(m.Body), "temporal_temporal_", "one prefix")
 	s.putForm(cbPath+"/"+id, url.Values{"_callback_state": {"ROUTING"}}).envelope(t, 400, 40020, "INVALID_OPERATION")
 	s.do(http.MethodDelete, cbPath+"/"+id, "", nil).envelope(t, 400, 40020, "INVALID_OPERATION")
 	s.recordHistory("immediate-completed", id)

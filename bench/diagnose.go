@@ -46,7 +46,7 @@ func (b *bench) diagnose(ctx context.Context, c int) error {
 	c2 := b.cpuNow()
 	b.detail("c=%d: direct ExecuteWorkflow(CallbackWorkflow), no HTTP, no admission: %.0f/s (p50 %s, p99 %s) in %s",
 		c, r.rate(), ms(pct(r.lat, .5)), ms(pct(r.lat, .99)), time.Since(t).Round(10*time.Millisecond))
-	b.detail("c=%d CPU ms per direct CallbackWorkflow start: while answering: %s | until quiet: %s", c, perStart(c0, c1, r.n), perStart(c0, c2, r.n))
+	b.detail("c=%d CPU ms per direct CallbackWorkflow start: while answering: %s | until quiet: %s", c, perStart(c1.minus(c0), r.n), perStart(c2.minus(c0), r.n))
 
 	if in, err := b.directInput(time.Now().Add(24*time.Hour), "+12125550100"); err == nil {
 		raw, _ := json.Marshal(in)
@@ -175,7 +175,7 @@ func (b *bench) admissionProbe(ctx context.Context, c int) error {
 	c1 := b.cpuNow()
 	b.count(fmt.Sprintf("admission probe c=%d", c), r)
 	b.detail("c=%d: admission transaction alone (Store.Admit, no HTTP, no Temporal): %.0f/s (p50 %s, p99 %s); CPU ms per admission: %s",
-		c, r.rate(), ms(pct(r.lat, .5)), ms(pct(r.lat, .99)), perStart(c0, c1, r.n))
+		c, r.rate(), ms(pct(r.lat, .5)), ms(pct(r.lat, .99)), perStart(c1.minus(c0), r.n))
 	_, err = b.db.ExecContext(ctx, `DELETE FROM callbacks WHERE service = $1`, probeService)
 	return err
 }

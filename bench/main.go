@@ -73,7 +73,7 @@ type plan struct {
 
 var (
 	full  = plan{name: "full", levels: []int{4, 16, 32, 64}, perLevel: 2000, latencyFor: 30 * time.Second, pending: 10_000, fireN: 1000, fireSpread: time.Minute, rows: 1_000_000, queryN: 500, micro: true}
-	quick = plan{name: "quick", levels: []int{4, 16, 32, 64}, perLevel: 200, latencyFor: 6 * time.Second, pending: 3_000, fireN: 300, fireSpread: 20 * time.Second, rows: 100_000, queryN: 60}
+	quick = plan{name: "quick", levels: []int{4, 16, 32, 64}, perLevel: 400, latencyFor: 6 * time.Second, pending: 3_000, fireN: 300, fireSpread: 20 * time.Second, rows: 100_000, queryN: 60}
 )
 
 const (
@@ -162,7 +162,6 @@ type bench struct {
 	http     *apiClient
 
 	seq     atomic.Int64 // customer numbers of API starts
-	started atomic.Int64 // successful starts of CallbackWorkflow (each writes a row)
 	errors  int          // over every phase
 	maxAPI  float64      // best API start rate
 
@@ -499,16 +498,37 @@ func (b *bench) quiesce(ctx context.Context) {
 	}
 }
 
-// perStart renders the CPU used since before per start, in ms.
-func perStart(before, after cpu, n int) string {
+// perStart renders CPU used (seconds per process) per start, in ms.
+func perStart(used cpu, n int) string {
 	var parts []string
 	total := 0.0
 	for _, k := range []string{"temporal", "api", "worker", "postgres", "bench"} {
-		d := (after[k] - before[k]) * 1000 / float64(n)
+		d := used[k] * 1000 / float64(n)
 		total += d
 		parts = append(parts, fmt.Sprintf("%s %.2f", k, d))
 	}
 	return fmt.Sprintf("%s; total %.2f", strings.Join(parts, ", "), total)
+}
+
+// minus is the CPU used between before and c.
+func (c cpu) minus(before cpu) cpu {
+	out := cpu{}
+	for k, v := range c {
+		out[k] = v - before[k]
+	}
+	return out
+}
+
+// plus adds two amounts of CPU.
+func (c cpu) plus(o cpu) cpu {
+	out := cpu{}
+	for k, v := range c {
+		out[k] = v
+	}
+	for k, v := range o {
+		out[k] += v
+	}
+	return out
 }
 
 // ---- 1. start throughput ----
@@ -535,9 +555,6 @@ func offsets(n int, seed uint64) []time.Duration {
 func (b *bench) scheduledStart(offs []time.Duration) func(context.Context, int) error {
 	return func(ctx context.Context, i int) error {
 		_, err := b.http.startScheduled(ctx, benchService, b.nextNumber(), time.Now().Add(24*time.Hour+offs[i%len(offs)]), nil)
-		if err == nil {
-			b.started.Add(1)
-		}
 		return err
 	}
 }
@@ -554,21 +571,22 @@ func (b *bench) baselineStart(ctx context.Context, _ int) error {
 	return err
 }
 
-// settle waits until every successful start's workflow wrote its first
-// version to the read model (the worker caught up) and returns when.
+// settle waits until every API start is marked started in the read model
+// (no admission row of the bench service left at version 0) and returns
+// when. The query reads the small partial index of such rows: polling it
+// costs PostgreSQL next to nothing.
 func (b *bench) settle(ctx context.Context) (time.Time, error) {
-	want := b.started.Load()
 	deadline := time.Now().Add(5 * time.Minute)
 	for {
-		var n int64
-		if err := b.db.GetContext(ctx, &n, `SELECT count(*) FROM callbacks WHERE service = $1 AND version >= 1`, benchService); err != nil {
+		var waiting bool
+		if err := b.db.GetContext(ctx, &waiting, `SELECT EXISTS (SELECT 1 FROM callbacks WHERE version = 0 AND service = $1)`, benchService); err != nil {
 			return time.Time{}, err
 		}
-		if n >= want {
+		if !waiting {
 			return time.Now(), nil
 		}
 		if time.Now().After(deadline) {
-			return time.Time{}, fmt.Errorf("the worker did not catch up: %d of %d callbacks written", n, want)
+			return time.Time{}, fmt.Errorf("starts not marked in the read model after 5 minutes")
 		}
 		select {
 		case <-ctx.Done():
@@ -578,6 +596,54 @@ func (b *bench) settle(ctx context.Context) (time.Time, error) {
 	}
 }
 
+// side is one kind of start (baseline or API) at one concurrency, summed
+// over its runs.
+type side struct {
+	ok, n, errs  int
+	lat          []time.Duration
+	answering    time.Duration // first request to last answer
+	sustained    time.Duration // first request to every process quiet again
+	written      time.Duration // API: first request to every start marked in the read model
+	cpuAnswering cpu
+	cpuSustained cpu
+}
+
+func (s side) answeredRate() float64  { return float64(s.ok) / s.answering.Seconds() }
+func (s side) sustainedRate() float64 { return float64(s.ok) / s.sustained.Seconds() }
+
+// measure runs n starts at concurrency c from a quiet system, then waits
+// (API: until the read model is written and) until every process is quiet
+// again, and adds the run to s.
+func (b *bench) measure(ctx context.Context, s *side, name string, n, c int, do func(context.Context, int) error, api bool) error {
+	b.quiesce(ctx)
+	c0, t0 := b.cpuNow(), time.Now()
+	r := closedLoop(ctx, n, c, do)
+	c1 := b.cpuNow()
+	b.count(fmt.Sprintf("%s c=%d", name, c), r)
+	if api {
+		settled, err := b.settle(ctx)
+		if err != nil {
+			return err
+		}
+		s.written += settled.Sub(t0)
+	}
+	quiet, cq := b.drain(ctx)
+	s.ok, s.n, s.errs = s.ok+r.n-r.errs, s.n+r.n, s.errs+r.errs
+	s.lat = append(s.lat, r.lat...)
+	s.answering += r.elapsed
+	s.sustained += quiet.Sub(t0)
+	s.cpuAnswering = s.cpuAnswering.plus(c1.minus(c0))
+	s.cpuSustained = s.cpuSustained.plus(cq.minus(c0))
+	return nil
+}
+
+// throughput compares scheduled API starts with the baseline at each
+// concurrency. Each side runs twice, in the order baseline, API, API,
+// baseline, so that neither pays alone for Temporal's growing history. Two
+// rates are reported: answered (starts over the time to answer them) and
+// sustained (starts over the time until every process is quiet again:
+// Temporal dispatches workflow tasks and writes visibility after it
+// answers, so a burst's answered rate counts work not yet done).
 func (b *bench) throughput(ctx context.Context) error {
 	offs := offsets(b.perLevel, 1)
 	// Warm-up (not counted): connections, caches, lazy paths.
@@ -586,50 +652,51 @@ func (b *bench) throughput(ctx context.Context) error {
 	if _, err := b.settle(ctx); err != nil {
 		return err
 	}
-	var bestAPI, bestBase float64
-	var bestAPIc, bestBasec int
-	for _, c := range b.levels {
-		b.quiesce(ctx)
-		c0, t0 := b.cpuNow(), time.Now()
-		base := closedLoop(ctx, b.perLevel, c, b.baselineStart)
-		c1 := b.cpuNow()
-		b.count(fmt.Sprintf("baseline c=%d", c), base)
-		baseQuiet, c1q := b.drain(ctx)
-		b.quiesce(ctx)
-		c2 := b.cpuNow()
-		t := time.Now()
-		api := closedLoop(ctx, b.perLevel, c, b.scheduledStart(offs))
-		c3 := b.cpuNow()
-		b.count(fmt.Sprintf("API c=%d", c), api)
-		settled, err := b.settle(ctx)
-		if err != nil {
-			return err
-		}
-		c4 := b.cpuNow()
-		apiQuiet, c3q := b.drain(ctx)
-		baseSus := float64(base.n-base.errs) / baseQuiet.Sub(t0).Seconds()
-		apiSus := float64(api.n-api.errs) / apiQuiet.Sub(t).Seconds()
-		b.detail("c=%d sustained (until every process is quiet again): baseline %.0f/s, API %.0f/s = %.2f; CPU ms per start: baseline %s | API %s",
-			c, baseSus, apiSus, apiSus/baseSus, perStart(c0, c1q, base.n), perStart(c2, c3q, api.n))
-		ratio := api.rate() / base.rate()
-		b.add(fmt.Sprintf("start throughput c=%d: API / baseline", c),
-			fmt.Sprintf("%.0f/s / %.0f/s = **%.2f**", api.rate(), base.rate(), ratio), "≥ 0.8", ptr(ratio >= 0.8))
-		b.detail("c=%d: baseline %.0f/s (p50 %s, p99 %s); API %.0f/s (p50 %s, p99 %s), all written to the read model after %s (%.0f/s)",
-			c, base.rate(), ms(pct(base.lat, .5)), ms(pct(base.lat, .99)), api.rate(), ms(pct(api.lat, .5)), ms(pct(api.lat, .99)),
-			settled.Sub(t).Round(10*time.Millisecond), float64(api.n-api.errs)/settled.Sub(t).Seconds())
-		b.detail("c=%d CPU ms per start: baseline: %s | API (while answering): %s | API (until written): %s",
-			c, perStart(c0, c1, base.n), perStart(c2, c3, api.n), perStart(c2, c4, api.n))
-		if api.rate() > bestAPI {
-			bestAPI, bestAPIc = api.rate(), c
-		}
-		if base.rate() > bestBase {
-			bestBase, bestBasec = base.rate(), c
+	type best struct {
+		rate float64
+		c    int
+	}
+	var bestAPI, bestBase, susAPI, susBase best
+	better := func(x *best, rate float64, c int) {
+		if rate > x.rate {
+			*x = best{rate, c}
 		}
 	}
-	b.maxAPI = bestAPI
-	ratio := bestAPI / bestBase
-	b.add("start throughput, best / best", fmt.Sprintf("%.0f/s (c=%d) / %.0f/s (c=%d) = **%.2f**", bestAPI, bestAPIc, bestBase, bestBasec, ratio),
-		"≥ 0.8", ptr(ratio >= 0.8))
+	for _, c := range b.levels {
+		var base, api side
+		half := b.perLevel / 2
+		for _, step := range []bool{false, true, true, false} { // true: API
+			var err error
+			if step {
+				err = b.measure(ctx, &api, "API", half, c, b.scheduledStart(offs), true)
+			} else {
+				err = b.measure(ctx, &base, "baseline", half, c, b.baselineStart, false)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		ratio, sus := api.answeredRate()/base.answeredRate(), api.sustainedRate()/base.sustainedRate()
+		b.add(fmt.Sprintf("start throughput c=%d, answered: API / baseline", c),
+			fmt.Sprintf("%.0f/s / %.0f/s = **%.2f**", api.answeredRate(), base.answeredRate(), ratio), "—", nil)
+		b.add(fmt.Sprintf("start throughput c=%d, sustained: API / baseline", c),
+			fmt.Sprintf("%.0f/s / %.0f/s = **%.2f**", api.sustainedRate(), base.sustainedRate(), sus), "≥ 0.8", ptr(sus >= 0.8))
+		b.detail("c=%d: baseline %.0f/s answered (p50 %s, p99 %s), %.0f/s sustained; API %.0f/s answered (p50 %s, p99 %s), all marked started in the read model after %s, %.0f/s sustained",
+			c, base.answeredRate(), ms(pct(base.lat, .5)), ms(pct(base.lat, .99)), base.sustainedRate(),
+			api.answeredRate(), ms(pct(api.lat, .5)), ms(pct(api.lat, .99)), api.written.Round(10*time.Millisecond), api.sustainedRate())
+		b.detail("c=%d CPU ms per start, while answering: baseline %s | API %s", c, perStart(base.cpuAnswering, base.n), perStart(api.cpuAnswering, api.n))
+		b.detail("c=%d CPU ms per start, until quiet: baseline %s | API %s", c, perStart(base.cpuSustained, base.n), perStart(api.cpuSustained, api.n))
+		better(&bestAPI, api.answeredRate(), c)
+		better(&bestBase, base.answeredRate(), c)
+		better(&susAPI, api.sustainedRate(), c)
+		better(&susBase, base.sustainedRate(), c)
+	}
+	b.maxAPI = bestAPI.rate
+	b.add("start throughput, answered, best / best", fmt.Sprintf("%.0f/s (c=%d) / %.0f/s (c=%d) = **%.2f**",
+		bestAPI.rate, bestAPI.c, bestBase.rate, bestBase.c, bestAPI.rate/bestBase.rate), "—", nil)
+	ratio := susAPI.rate / susBase.rate
+	b.add("start throughput, sustained, best / best", fmt.Sprintf("%.0f/s (c=%d) / %.0f/s (c=%d) = **%.2f**",
+		susAPI.rate, susAPI.c, susBase.rate, susBase.c, ratio), "≥ 0.8", ptr(ratio >= 0.8))
 	b.quiesce(ctx)
 	return b.diagnose(ctx, 32)
 }
@@ -726,7 +793,6 @@ func (b *bench) firePrecision(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		b.started.Add(1)
 		mu.Lock()
 		dueByID[id] = due[i]
 		mu.Unlock()

@@ -37,13 +37,15 @@ func histogram(name, help string, buckets []float64, labels ...string) *promethe
 	return h
 }
 
+// latencyBuckets (seconds) suit request and task latencies.
+var latencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+
 // The metrics.
 var (
 	// Requests counts API requests by route, method and status.
 	Requests = counter("http_requests_total", "API requests.", "route", "method", "status")
 	// RequestSeconds is API request latency by route, method and status.
-	RequestSeconds = histogram("http_request_duration_seconds", "API request latency.",
-		[]float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}, "route", "method", "status")
+	RequestSeconds = histogram("http_request_duration_seconds", "API request latency.", latencyBuckets, "route", "method", "status")
 	// CallbacksStarted counts callbacks accepted by service and initial state.
 	CallbacksStarted = counter("callbacks_started_total", "Callbacks accepted.", "service", "state")
 	// CallbacksCompleted counts callbacks that reached COMPLETED by service and reason.
@@ -67,12 +69,15 @@ func Since(t time.Time) float64 { return max(0, time.Since(t).Seconds()) }
 // TemporalHandler exports the Temporal SDK's client and worker metrics
 // into Registry (one handler per process).
 var TemporalHandler = sync.OnceValue(func() client.MetricsHandler {
-	reporter := tallyprom.NewReporter(tallyprom.Options{Registerer: Registry})
+	// Histograms, not tally's default summaries: a summary's quantile
+	// stream costs CPU on every observation, and cannot be aggregated
+	// across processes.
+	reporter := tallyprom.NewReporter(tallyprom.Options{Registerer: Registry,
+		DefaultTimerType: tallyprom.HistogramTimerType, DefaultHistogramBuckets: latencyBuckets})
 	scope, _ := tally.NewRootScope(tally.ScopeOptions{
 		CachedReporter:  reporter,
 		Separator:       tallyprom.DefaultSeparator,
-		SanitizeOptions: &sdktally.PrometheusSanitizeOptions,
-		Prefix:          "temporal",
+		SanitizeOptions: &sdktally.PrometheusSanitizeOptions, // the SDK's names start with temporal_
 	}, time.Second)
 	return sdktally.NewMetricsHandler(sdktally.NewPrometheusNamingScope(scope))
 })
