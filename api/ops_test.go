@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/opengms/callback/callback"
 )
@@ -54,6 +55,20 @@ func TestAdminAuthentication(t *testing.T) {
 		}
 	}
 	require.Equal(t, http.StatusOK, s.admin(http.MethodGet, "/genesys/1/admin/callback/watermarks", nil).Status)
+	require.Equal(t, http.StatusOK, s.admin(http.MethodGet, "/genesys/1/admin/callback/watermarks", nil).Status, "remembered")
+	for _, auth := range creds { // accepted credentials remembered: the wrong ones still fail
+		s.send(http.MethodGet, "/genesys/1/admin/callback/watermarks", "", nil, auth).envelope(t, 401, 40100, "UNAUTHORIZED")
+	}
+	// A new configuration with another hash for the user: the remembered
+	// password no longer opens.
+	cfg := *s.srv.Config()
+	changed, err := bcrypt.GenerateFromPassword([]byte("changed"), bcrypt.MinCost)
+	require.NoError(t, err)
+	cfg.AdminUsers = map[string]string{"admin": string(changed)}
+	s.srv.SetConfig(&cfg)
+	s.admin(http.MethodGet, "/genesys/1/admin/callback/watermarks", nil).envelope(t, 401, 40100, "UNAUTHORIZED")
+	r := s.send(http.MethodGet, "/genesys/1/admin/callback/watermarks", "", nil, func(r *http.Request) { r.SetBasicAuth("admin", "changed") })
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 	// A DELETE with wrong admin credentials is refused too.
 	id := s.schedule(cbPath, "1", time.Now().Add(time.Hour)).object(t)["_id"].(string)
 	s.send(http.MethodDelete, cbPath+"/"+id, "", nil, creds["wrong"]).envelope(t, 401, 40100, "UNAUTHORIZED")

@@ -33,8 +33,9 @@ type Server struct {
 	// Now is the clock (tests replace it).
 	Now func() time.Time
 
-	config atomic.Pointer[config.Config]
-	marks  startMarks
+	config   atomic.Pointer[config.Config]
+	marks    startMarks
+	verified verified // admin credentials bcrypt accepted lately
 }
 
 // SetConfig installs (or replaces) the configuration.

@@ -44,6 +44,8 @@ WITH s AS (
 	FROM generate_series($1::int, $2::int) AS i
 ), t AS (
 	SELECT s.*,
+		-- created a day ahead, or lately (never in the future)
+		LEAST(dt - interval '1 day', $3::timestamptz - make_interval(secs => i % 86400)) AS created,
 		CASE WHEN dt > $3::timestamptz THEN 'SCHEDULED'
 		     WHEN dt > $3::timestamptz - interval '1 hour' THEN (ARRAY['QUEUED','ROUTING','PROCESSING'])[1 + i % 3]
 		     ELSE 'COMPLETED' END AS state
@@ -65,8 +67,8 @@ WITH s AS (
 			'_app_url', 'callback.scxml'),
 		'{_customer_number}',
 		CASE WHEN state = 'SCHEDULED' THEN 1 ELSE 4 END,
-		dt - interval '1 day',
-		CASE WHEN state = 'COMPLETED' THEN dt + interval '8 minutes' ELSE dt - interval '1 day' END,
+		created,
+		CASE WHEN state = 'COMPLETED' THEN dt + interval '8 minutes' ELSE created END,
 		false
 	FROM t
 	RETURNING id, service, customer_number

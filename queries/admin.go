@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/opengms/callback/callback"
 )
 
-// executing are the states watermarks count.
-var executing = pq.StringArray{string(callback.Queued), string(callback.Routing), string(callback.Processing), string(callback.Paused)}
+// executingSQL lists the states watermarks count, as the predicate of the
+// partial index callbacks_executing (migration 00007) spells them.
+const executingSQL = `('` + string(callback.Queued) + `', '` + string(callback.Routing) + `', '` +
+	string(callback.Processing) + `', '` + string(callback.Paused) + `')`
 
 // Watermarks counts executing callbacks (QUEUED, ROUTING, PROCESSING,
 // PAUSED) per service.
@@ -23,7 +24,7 @@ func (s *Store) Watermarks(ctx context.Context) (map[string]int, error) {
 		N       int    `db:"n"`
 	}
 	if err := s.DB.SelectContext(ctx, &rows, `SELECT service, count(*) AS n FROM callbacks
-		WHERE state = ANY($1) GROUP BY service`, executing); err != nil {
+		WHERE state IN `+executingSQL+` GROUP BY service`); err != nil {
 		return nil, fmt.Errorf("watermarks: %w", err)
 	}
 	out := make(map[string]int, len(rows))
@@ -61,10 +62,7 @@ func valueOf(args *sqlArgs, key string) string {
 // desired-time order and cut at Max.
 func (s *Store) Queues(ctx context.Context, f QueueFilter) (map[string][]callback.Record, error) {
 	var args sqlArgs
-	conds := []string{
-		"c.desired_time <= " + args.add(f.End),
-		"(c.state <> 'COMPLETED' OR c.updated_at >= " + args.add(f.CompletedSince) + ")",
-	}
+	conds := []string{"c.desired_time <= " + args.add(f.End)}
 	if f.Service != "" {
 		conds = append(conds, "c.service = "+args.add(f.Service))
 	}
@@ -74,8 +72,14 @@ func (s *Store) Queues(ctx context.Context, f QueueFilter) (map[string][]callbac
 	for _, m := range f.Excludes {
 		conds = append(conds, valueOf(&args, m.Key)+" IS DISTINCT FROM "+args.add(m.Value))
 	}
+	// Open callbacks and those completed since CompletedSince: two
+	// branches, each served by its own partial index.
+	where := strings.Join(conds, " AND ")
 	q := `SELECT ` + rowColumns + ` FROM (SELECT c.*, row_number() OVER (PARTITION BY c.service ORDER BY c.desired_time, c.id) AS rn
-		FROM callbacks c WHERE ` + strings.Join(conds, " AND ") + `) c WHERE c.rn <= ` + args.add(f.Max) + ` ORDER BY c.service, c.desired_time, c.id`
+		FROM (SELECT * FROM callbacks c WHERE c.state <> 'COMPLETED' AND ` + where + `
+			UNION ALL
+			SELECT * FROM callbacks c WHERE c.state = 'COMPLETED' AND c.updated_at >= ` + args.add(f.CompletedSince) + ` AND ` + where + `) c
+		) c WHERE c.rn <= ` + args.add(f.Max) + ` ORDER BY c.service, c.desired_time, c.id`
 	recs, err := s.selectRecords(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("queues: %w", err)

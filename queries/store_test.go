@@ -108,3 +108,36 @@ func TestBookedCountsOpenCallbacksPerBucket(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[time.Time]int{t0: 2, t0.Add(5 * time.Minute): 1}, got)
 }
+
+func TestQueuesListOpenAndRecentlyCompletedCallbacks(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	rec := func(id string, state callback.State, at time.Time) callback.Record {
+		r := record(1, state, "1")
+		r.ID, r.DesiredTime = id, at
+		return r
+	}
+	for _, r := range []callback.Record{
+		rec("open-late", callback.Scheduled, t0.Add(2*time.Hour)),
+		rec("open-early", callback.Queued, t0),
+		rec("done-recently", callback.Completed, t0.Add(time.Hour)),
+		rec("done-long-ago", callback.Completed, t0.Add(30*time.Minute)),
+		rec("open-beyond-end", callback.Scheduled, t0.Add(48*time.Hour)),
+	} {
+		require.NoError(t, save(t, s, r))
+	}
+	_, err := s.DB.ExecContext(ctx, `UPDATE callbacks SET updated_at = now() - interval '10 hours' WHERE id = 'done-long-ago'`)
+	require.NoError(t, err)
+	ids := func(max int) []string {
+		got, err := s.Queues(ctx, queries.QueueFilter{Service: "svc", End: t0.Add(24 * time.Hour),
+			CompletedSince: time.Now().Add(-3 * time.Hour), Max: max})
+		require.NoError(t, err)
+		var out []string
+		for _, r := range got["svc"] {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	require.Equal(t, []string{"open-early", "done-recently", "open-late"}, ids(10), "desired-time order; old completions and later ones left out")
+	require.Equal(t, []string{"open-early", "done-recently"}, ids(2), "cut at max")
+}
