@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/opengms/callback/callback"
@@ -33,6 +34,9 @@ import (
 // diagnose runs the parts at concurrency c and describes the histories.
 func (b *bench) diagnose(ctx context.Context, c int) error {
 	if err := b.admissionProbe(ctx, c); err != nil {
+		return err
+	}
+	if err := b.visibilityCost(ctx, c); err != nil {
 		return err
 	}
 	b.quiesce(ctx)
@@ -234,4 +238,42 @@ func fetchProfile(ctx context.Context, url, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// visibilityCost measures what the search attributes and memo every
+// callback carries (required for the Temporal UI) cost Temporal: the
+// baseline's Sleepy started bare and with a callback's search attributes
+// and memo, in the order bare, with, with, bare.
+func (b *bench) visibilityCost(ctx context.Context, c int) error {
+	in, err := b.directInput(time.Now().Add(24*time.Hour), "+12125550100")
+	if err != nil {
+		return err
+	}
+	withVisibility := func(ctx context.Context, _ int) error {
+		_, err := b.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID: fmt.Sprintf("sleepy-%d", baselineSeq.Add(1)), TaskQueue: baselineQueue,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+			TypedSearchAttributes:    temporal.NewSearchAttributes(in.Record.SearchAttributes()...),
+			Memo:                     map[string]any{"summary": in.Record.Summary()},
+		}, "Sleepy")
+		return err
+	}
+	var bare, with side
+	half := b.perLevel / 2
+	for _, w := range []bool{false, true, true, false} {
+		var err error
+		if w {
+			err = b.measure(ctx, &with, "baseline with search attributes and memo", half, c, withVisibility, false)
+		} else {
+			err = b.measure(ctx, &bare, "baseline", half, c, b.baselineStart, false)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	b.detail("c=%d: baseline %.0f/s sustained, with a callback's search attributes and memo %.0f/s = %.2f; CPU ms per start until quiet: bare %s | with %s",
+		c, bare.sustainedRate(), with.sustainedRate(), with.sustainedRate()/bare.sustainedRate(),
+		perStart(bare.cpuSustained, bare.n), perStart(with.cpuSustained, with.n))
+	return nil
 }
