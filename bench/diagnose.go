@@ -64,7 +64,12 @@ func (b *bench) diagnose(ctx context.Context, c int) error {
 	b.detail("history of a baseline Sleepy: %s", b.history(ctx, "sleepy-1"))
 	if b.profile > 0 {
 		b.quiesce(ctx)
-		return b.profileStarts(ctx, c)
+		offs := offsets(100_000, 6)
+		return b.profileLoad(ctx, "starts", func(ctx context.Context) {
+			if r := closedLoop(ctx, 200, c, b.scheduledStart(offs)); ctx.Err() == nil {
+				b.count("profiled starts", r) // not the batch the end of the profile cut short
+			}
+		})
 	}
 	return nil
 }
@@ -184,25 +189,22 @@ func (b *bench) admissionProbe(ctx context.Context, c int) error {
 	return err
 }
 
-// profileStarts captures CPU profiles of the API and the worker
-// (b.profile long) while scheduled starts run at concurrency c, into
-// <dir>/api.pprof and <dir>/worker.pprof.
-func (b *bench) profileStarts(ctx context.Context, c int) error {
+// profileLoad captures CPU profiles of the API and the worker (b.profile
+// long) while load runs again and again, into <dir>/<name>-api.pprof and
+// <dir>/<name>-worker.pprof.
+func (b *bench) profileLoad(ctx context.Context, name string, load func(context.Context)) error {
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errc := make(chan error, len(b.pprof))
-	for name, addr := range b.pprof {
+	for proc, addr := range b.pprof {
 		go func() {
 			errc <- fetchProfile(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(b.profile.Seconds())),
-				filepath.Join(b.dir, name+".pprof"))
+				filepath.Join(b.dir, name+"-"+proc+".pprof"))
 		}()
 	}
 	go func() {
-		offs := offsets(100_000, 6)
 		for pctx.Err() == nil {
-			if r := closedLoop(pctx, 200, c, b.scheduledStart(offs)); pctx.Err() == nil {
-				b.count("profiled starts", r) // not the batch the end of the profile cut short
-			}
+			load(pctx)
 		}
 	}()
 	for range b.pprof {
@@ -211,7 +213,7 @@ func (b *bench) profileStarts(ctx context.Context, c int) error {
 		}
 	}
 	cancel()
-	b.logf("CPU profiles: go tool pprof -top %s/api.pprof (and worker.pprof)", b.dir)
+	b.logf("CPU profiles: go tool pprof -top %s/%s-api.pprof (and -worker.pprof)", b.dir, name)
 	return nil
 }
 

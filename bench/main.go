@@ -73,7 +73,7 @@ type plan struct {
 
 var (
 	full  = plan{name: "full", levels: []int{4, 16, 32, 64}, perLevel: 2000, latencyFor: 30 * time.Second, pending: 10_000, fireN: 1000, fireSpread: time.Minute, rows: 1_000_000, queryN: 500, micro: true}
-	quick = plan{name: "quick", levels: []int{4, 16, 32, 64}, perLevel: 400, latencyFor: 6 * time.Second, pending: 3_000, fireN: 300, fireSpread: 20 * time.Second, rows: 100_000, queryN: 60}
+	quick = plan{name: "quick", levels: []int{4, 16, 32, 64}, perLevel: 400, latencyFor: 6 * time.Second, pending: 3_000, fireN: 300, fireSpread: 20 * time.Second, rows: 100_000, queryN: 200}
 )
 
 const (
@@ -96,7 +96,7 @@ func main() {
 		micro     = flag.Bool("micro", false, "run the Go micro-benchmarks (always in the full run)")
 		only      = flag.String("only", "", "run only these phases, comma-separated: throughput,latency,pending,fire,readmodel (no file written unless -out is given)")
 		explain   = flag.Duration("explain", 0, "log the plans of statements slower than this (auto_explain) to postgres.log in the kept temporary directory")
-		profile   = flag.Duration("profile", 0, "capture CPU profiles of the API and the worker (this long, during scheduled starts at c=32) into the kept temporary directory")
+		profile   = flag.Duration("profile", 0, "capture CPU profiles of the API and the worker (this long: during scheduled starts at c=32, and during each read-model query) into the kept temporary directory")
 		rate      = flag.Float64("rate", 0, "offered rate of the latency run (default: half the best API rate measured; 100/s without the throughput phase)")
 	)
 	flag.Parse()
@@ -867,6 +867,18 @@ func (b *bench) readModel(ctx context.Context) error {
 			target, pass = "p99 ≤ "+ms(d), ptr(r.errs == 0 && p99 <= d)
 		}
 		b.add(fmt.Sprintf("%s p50 / p99 (%d rows)", labels[q.name], b.rows), fmt.Sprintf("%s / **%s**", ms(pct(r.lat, .5)), ms(p99)), target, pass)
+	}
+	if b.profile > 0 {
+		qs := readQueries(b.rows, now)
+		seed := uint64(200)
+		for _, q := range qs {
+			if err := b.profileLoad(ctx, q.name, func(ctx context.Context) {
+				seed++
+				timeQuery(ctx, b.http, q, 20, seed)
+			}); err != nil {
+				return err
+			}
+		}
 	}
 	// Admin queries check a bcrypt hash on every request: how much of them that is.
 	h, _ := bcrypt.GenerateFromPassword([]byte("x"), bcrypt.DefaultCost)
