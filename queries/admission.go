@@ -174,11 +174,14 @@ func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {
 // Booked counts the service's open callbacks per bucket of size in
 // [from, to), keyed by bucket start (epoch-aligned).
 func (s *Store) Booked(ctx context.Context, service string, size time.Duration, from, to time.Time) (map[time.Time]int, error) {
+	// Buckets as epoch seconds: thousands of rows for a month, each cheaper
+	// to decode than a timestamp.
 	var rows []struct {
-		Bucket time.Time `db:"bucket"`
-		N      int       `db:"n"`
+		Bucket int64 `db:"bucket"`
+		N      int   `db:"n"`
 	}
-	err := s.DB.SelectContext(ctx, &rows, `SELECT date_bin($2::interval, desired_time, timestamptz 'epoch') AS bucket, count(*) AS n
+	err := s.DB.SelectContext(ctx, &rows, `SELECT extract(epoch FROM date_bin($2::interval, desired_time, timestamptz 'epoch'))::bigint AS bucket,
+		count(*) AS n
 		FROM callbacks WHERE service = $1 AND state <> 'COMPLETED' AND desired_time >= $3 AND desired_time < $4
 		GROUP BY 1`, service, fmt.Sprintf("%d seconds", int(size.Seconds())), from, to)
 	if err != nil {
@@ -186,7 +189,7 @@ func (s *Store) Booked(ctx context.Context, service string, size time.Duration, 
 	}
 	out := make(map[time.Time]int, len(rows))
 	for _, r := range rows {
-		out[r.Bucket.UTC()] = r.N
+		out[time.Unix(r.Bucket, 0).UTC()] = r.N
 	}
 	return out, nil
 }
