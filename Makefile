@@ -45,7 +45,7 @@ build: ## build bin/api, bin/worker and bin/ors-sim
 	@mkdir -p bin
 	$(GO) build -o bin/ ./cmd/...
 
-bench: tools ## full benchmark (~15 min, own Temporal and PostgreSQL); table to stdout and BENCHMARKS.md
+bench: tools ## full benchmark (~7 min, own Temporal and PostgreSQL); table to stdout and BENCHMARKS.md
 	@pg_bin="$$(scripts/ensure-postgres.sh | tail -n 1)"; \
 	TEMPORAL_CLI="$(CURDIR)/bin/temporal" PG_BIN="$$pg_bin" $(GO) run ./bench
 

@@ -11,7 +11,7 @@ import (
 // sections (notes, before/after figures) is never rewritten.
 const reportHeader = `# Benchmarks
 
-` + "`make bench`" + ` (full, about 15 minutes) and ` + "`make bench-quick`" + ` (under 3 minutes) run ` + "`go run ./bench`" + `:
+` + "`make bench`" + ` (full, about 7 minutes) and ` + "`make bench-quick`" + ` (about 2 minutes) run ` + "`go run ./bench`" + `:
 it starts its own in-memory Temporal dev server, PostgreSQL cluster (fsync off, as in the tests),
 ORS simulator (in process, answering at once), worker and API (built from ./cmd), and measures them
 through the HTTP API. Each run rewrites only its own section below.
