@@ -161,9 +161,9 @@ type bench struct {
 	ors      *orssim.Server
 	http     *apiClient
 
-	seq     atomic.Int64 // customer numbers of API starts
-	errors  int          // over every phase
-	maxAPI  float64      // best sustained API start rate
+	seq    atomic.Int64 // customer numbers of API starts
+	errors int          // over every phase
+	maxAPI float64      // best sustained API start rate
 
 	cfgOnce sync.Once // the configuration, for the direct starts
 	cfg     *config.Config
