@@ -141,3 +141,17 @@ func TestQueuesListOpenAndRecentlyCompletedCallbacks(t *testing.T) {
 	require.Equal(t, []string{"open-early", "done-recently", "open-late"}, ids(10), "desired-time order; old completions and later ones left out")
 	require.Equal(t, []string{"open-early", "done-recently"}, ids(2), "cut at max")
 }
+
+func TestMigrationsLeaveTheIndexesQueriesUse(t *testing.T) {
+	s := newStore(t)
+	var names []string
+	require.NoError(t, s.DB.Select(&names, `SELECT indexname FROM pg_indexes WHERE tablename = 'callbacks' ORDER BY 1`))
+	require.Contains(t, names, "callbacks_executing")
+	require.Contains(t, names, "callbacks_completed_by_update")
+	require.NotContains(t, names, "callbacks_properties", "unused: dropped")
+	require.NotContains(t, names, "callbacks_service_number", "unused: dropped")
+	var invalid int
+	require.NoError(t, s.DB.Get(&invalid, `SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+		WHERE c.relname = 'callbacks' AND NOT i.indisvalid`))
+	require.Zero(t, invalid, "every index built (CONCURRENTLY leaves invalid ones on failure)")
+}
