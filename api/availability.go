@@ -22,9 +22,6 @@ const (
 	maxAvailabilityAhead = 2 * 366 * 24 * time.Hour
 )
 
-// localLayout is v2's localTime: no offset.
-const localLayout = "2006-01-02T15:04:05.000"
-
 // period is a parsed availability query.
 type period struct {
 	from, to time.Time
@@ -70,7 +67,7 @@ func (s *Server) availabilityV2(w http.ResponseWriter, r *http.Request, ps httpr
 	}{Slots: make([]v2Slot, 0, len(slots)), DurationMin: int(size.Minutes()), Timezone: q.loc.String()}
 	for _, sl := range slots {
 		out.Slots = append(out.Slots, v2Slot{UTCTime: callback.FormatTime(sl.Start),
-			LocalTime: sl.Start.In(q.loc).Format(localLayout), Capacity: sl.Capacity, Total: sl.Total})
+			LocalTime: callback.FormatLocal(sl.Start.In(q.loc)), Capacity: sl.Capacity, Total: sl.Total})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -328,7 +328,7 @@ func FuzzParsePeriod(f *testing.F) {
 			if back, err := callback.ParseTime(utc); err != nil || !back.Equal(sl.Start) {
 				t.Fatalf("parsePeriod(%q): slot %v renders as %q that does not parse back (%v)", rawQuery, sl.Start, utc, err)
 			}
-			_ = sl.Start.In(p.loc).Format(localLayout)
+			_ = sl.Start.In(p.loc).Format(callback.LocalLayout)
 		}
 	})
 }

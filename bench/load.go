@@ -153,13 +153,26 @@ func (e *errStatus) Error() string { return fmt.Sprintf("HTTP %d: %s", e.status,
 
 // do sends a request and decodes a 200 answer's JSON into out (when set).
 func (a *apiClient) do(ctx context.Context, method, path string, form url.Values, admin bool, out any) error {
+	b, err := a.send(ctx, method, path, form, admin)
+	if err != nil || out == nil {
+		return err
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("decode %s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+// send sends a request and returns the body of a 200 answer, read to its
+// last byte (an errStatus otherwise).
+func (a *apiClient) send(ctx context.Context, method, path string, form url.Values, admin bool) ([]byte, error) {
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
 	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -169,25 +182,20 @@ func (a *apiClient) do(ctx context.Context, method, path string, form url.Values
 	}
 	resp, err := a.http.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
 		if len(b) > 300 {
 			b = b[:300]
 		}
-		return &errStatus{resp.StatusCode, string(b)}
+		return nil, &errStatus{resp.StatusCode, string(b)}
 	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("decode %s %s: %w", method, path, err)
-		}
-	}
-	return nil
+	return b, nil
 }
 
 // startScheduled POSTs a scheduled callback and returns its _id; an

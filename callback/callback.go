@@ -69,10 +69,11 @@ const (
 const Retention = 30 * 24 * time.Hour
 
 // TimeLayout is the API's output format: UTC with milliseconds.
-const TimeLayout = "2006-01-02T15:04:05.000Z"
+const TimeLayout = LocalLayout + "Z"
 
-// FormatTime renders t in TimeLayout.
-func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+// LocalLayout is a wall-clock time with milliseconds and no offset
+// (availability v2's localTime).
+const LocalLayout = "2006-01-02T15:04:05.000"
 
 // inputLayouts are the accepted input forms; offset-less ones are UTC.
 var inputLayouts = []string{
