@@ -183,6 +183,9 @@ func (s *Server) startWorkflow(ctx context.Context, in workflows.Input, conflict
 		WorkflowIDConflictPolicy: conflict,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(in.Record.SearchAttributes()...),
 		Memo:                     map[string]any{"summary": in.Record.Summary()},
+		// The API process's starter worker (worker.NewStarter) runs the
+		// first workflow task; without one the start is an ordinary one.
+		EnableEagerStart: true,
 	}
 	in.Record.Version = max(in.Record.Version, workflows.StartedVersion)
 	var err error

@@ -15,6 +15,7 @@ import (
 	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/internal/env"
 	"github.com/opengms/callback/stats"
+	"github.com/opengms/callback/worker"
 )
 
 func main() {
@@ -38,6 +39,14 @@ func run() error {
 		PublicURL: p.Settings.PublicURL, TaskQueue: p.Settings.TaskQueue, Namespace: p.Settings.TemporalNamespace,
 	}
 	srv.SetConfig(p.Config)
+	starter := worker.NewStarter(p.Temporal, p.Settings.TaskQueue, func(service string) bool {
+		c := srv.Config()
+		return c.Paused(c.Services[service])
+	})
+	if err := starter.Start(); err != nil {
+		return fmt.Errorf("starter worker: %w", err)
+	}
+	defer starter.Stop()
 	go config.Watch(ctx, p.Settings.ConfigPath, p.Logger, srv.SetConfig)
 	httpSrv := api.NewHTTPServer(p.Settings.HTTPAddr, srv.Handler())
 	errc := make(chan error, 1)
