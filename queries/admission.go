@@ -51,10 +51,15 @@ var ErrBucketFull = errors.New("time bucket full")
 // and records the callback's admission row (version 0), all in one
 // transaction under advisory locks (key, service throttles, service +
 // number, service + bucket, always in that order), so concurrent admissions can
-// never both take the last place.
+// never both take the last place. With none of the first three to check,
+// the transaction is the one place_callback statement.
 func (s *Store) Admit(ctx context.Context, a Admission) error {
+	rec := a.Record
+	rec.Version = 0
+	if a.IdempotencyKey == "" && !a.Throttles.active(rec.Immediate) && a.InQueueLimit <= 0 {
+		return place(ctx, s.DB, rec, a.Bucket)
+	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		rec := a.Record
 		if err := claimKey(ctx, tx, a); err != nil {
 			return err
 		}
@@ -74,11 +79,7 @@ func (s *Store) Admit(ctx context.Context, a Admission) error {
 				return ErrInQueueLimit
 			}
 		}
-		if err := takePlace(ctx, tx, rec, a.Bucket); err != nil {
-			return err
-		}
-		rec.Version = 0
-		if _, err := save(ctx, tx, rec); err != nil {
+		if err := place(ctx, tx, rec, a.Bucket); err != nil {
 			return err
 		}
 		if a.IdempotencyKey == "" {
@@ -116,31 +117,28 @@ func claimKey(ctx context.Context, tx *sqlx.Tx, a Admission) error {
 // Move writes rec, rescheduled into bucket, if the bucket has a place left
 // besides rec's own (ErrBucketFull otherwise), under the bucket's lock.
 func (s *Store) Move(ctx context.Context, rec callback.Record, bucket *Bucket) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := takePlace(ctx, tx, rec, bucket); err != nil {
-			return err
-		}
-		_, err := save(ctx, tx, rec)
-		return err
-	})
+	return place(ctx, s.DB, rec, bucket)
 }
 
-// takePlace locks bucket and checks it holds fewer than its capacity of
-// open callbacks other than rec.
-func takePlace(ctx context.Context, tx *sqlx.Tx, rec callback.Record, b *Bucket) error {
+// place writes rec (save_callback) or, when it takes a place in bucket,
+// writes it only if the bucket, locked, holds fewer than its capacity of
+// open callbacks other than rec (place_callback; ErrBucketFull otherwise).
+// One statement: atomic on its own, or part of db's transaction.
+func place(ctx context.Context, db sqlx.QueryerContext, rec callback.Record, b *Bucket) error {
 	if b == nil {
-		return nil
-	}
-	if err := advisoryLock(ctx, tx, "bucket", rec.Service, b.Start.UTC().Format(time.RFC3339)); err != nil {
+		_, err := save(ctx, db, rec)
 		return err
 	}
-	var n int
-	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM callbacks
-		WHERE service = $1 AND state <> 'COMPLETED' AND desired_time >= $2 AND desired_time < $3 AND id <> $4`,
-		rec.Service, b.Start, b.End, rec.ID); err != nil {
-		return fmt.Errorf("count bucket: %w", err)
+	args, err := saveArgs(rec)
+	if err != nil {
+		return err
 	}
-	if n >= b.Capacity {
+	args = append(args, lockKey("bucket", rec.Service, b.Start.UTC().Format(time.RFC3339)), b.Start, b.End, b.Capacity)
+	var written int
+	if err := sqlx.GetContext(ctx, db, &written, `SELECT place_callback(`+placeholders(1, len(args))+`)`, args...); err != nil {
+		return fmt.Errorf("place callback %s: %w", rec.ID, err)
+	}
+	if written < 0 {
 		return ErrBucketFull
 	}
 	return nil
@@ -149,11 +147,14 @@ func takePlace(ctx context.Context, tx *sqlx.Tx, rec callback.Record, b *Bucket)
 // advisoryLock takes a transaction-scoped advisory lock on (kind, service, key).
 func advisoryLock(ctx context.Context, tx *sqlx.Tx, kind, service, key string) error {
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
-		kind+"\x1f"+service+"\x1f"+key); err != nil {
+		lockKey(kind, service, key)); err != nil {
 		return fmt.Errorf("lock %s: %w", kind, err)
 	}
 	return nil
 }
+
+// lockKey names the advisory lock on (kind, service, key).
+func lockKey(kind, service, key string) string { return kind + "\x1f" + service + "\x1f" + key }
 
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(*sqlx.Tx) error) error {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -48,31 +50,6 @@ func (r *row) record() (callback.Record, error) {
 	return rec, nil
 }
 
-// saveSQL writes a snapshot unless the stored one is as new or newer, or
-// the callback was forgotten, and with it the current values of its lookup
-// keys ($15, $16): one statement, one round trip. It returns the number of
-// snapshots written (0 or 1).
-const saveSQL = `
-WITH up AS (
-	INSERT INTO callbacks (id, service, customer_number, state, reason, desired_time, queued_at,
-		ors_session_id, expiration_time, properties, lookup_keys, version, created_at, immediate)
-	SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()), $14
-	WHERE NOT EXISTS (SELECT 1 FROM forgotten WHERE id = $1)
-	ON CONFLICT (id) DO UPDATE SET
-		service = EXCLUDED.service, customer_number = EXCLUDED.customer_number,
-		state = EXCLUDED.state, reason = EXCLUDED.reason, desired_time = EXCLUDED.desired_time,
-		queued_at = EXCLUDED.queued_at, ors_session_id = EXCLUDED.ors_session_id,
-		expiration_time = EXCLUDED.expiration_time, properties = EXCLUDED.properties,
-		lookup_keys = EXCLUDED.lookup_keys, version = EXCLUDED.version, updated_at = now()
-	WHERE callbacks.version < EXCLUDED.version
-	RETURNING id, service
-), lookup AS (
-	INSERT INTO callback_lookup (key, value, service, id)
-	SELECT k, v, up.service, up.id FROM up, unnest($15::text[], $16::text[]) AS t(k, v)
-	ON CONFLICT DO NOTHING
-)
-SELECT count(*) FROM up`
-
 // Save writes rec if it is newer than what is stored (idempotent: replaying
 // the same or an older version changes nothing) and records its lookup
 // values; applied tells whether this call wrote it.
@@ -80,10 +57,24 @@ func (s *Store) Save(ctx context.Context, rec callback.Record) (applied bool, er
 	return save(ctx, s.DB, rec) // one statement: no transaction needed
 }
 
+// save writes rec with save_callback (migration 00008).
 func save(ctx context.Context, db sqlx.QueryerContext, rec callback.Record) (bool, error) {
+	args, err := saveArgs(rec)
+	if err != nil {
+		return false, err
+	}
+	var written int
+	if err := sqlx.GetContext(ctx, db, &written, `SELECT save_callback(`+placeholders(1, len(args))+`)`, args...); err != nil {
+		return false, fmt.Errorf("save callback %s: %w", rec.ID, err)
+	}
+	return written == 1, nil // 0: a newer version is already stored, or it was forgotten
+}
+
+// saveArgs are save_callback's arguments for rec, in its order.
+func saveArgs(rec callback.Record) ([]any, error) {
 	props, err := json.Marshal(rec.Properties)
 	if err != nil {
-		return false, fmt.Errorf("save callback %s: %w", rec.ID, err)
+		return nil, fmt.Errorf("save callback %s: %w", rec.ID, err)
 	}
 	var keys, values []string
 	for _, k := range lookupKeys(rec) {
@@ -91,14 +82,22 @@ func save(ctx context.Context, db sqlx.QueryerContext, rec callback.Record) (boo
 			keys, values = append(keys, k), append(values, v)
 		}
 	}
-	var written int
-	if err := sqlx.GetContext(ctx, db, &written, saveSQL, rec.ID, rec.Service, rec.CustomerNumber(), string(rec.State),
+	return []any{rec.ID, rec.Service, rec.CustomerNumber(), string(rec.State),
 		rec.Reason, rec.DesiredTime, nullTime(rec.QueuedAt), rec.ORSSessionID, rec.ExpirationTime(), string(props),
 		pq.StringArray(rec.LookupKeys), rec.Version, nullTime(rec.CreatedAt), rec.Immediate,
-		pq.StringArray(keys), pq.StringArray(values)); err != nil {
-		return false, fmt.Errorf("save callback %s: %w", rec.ID, err)
+		pq.StringArray(keys), pq.StringArray(values)}, nil
+}
+
+// placeholders is "$from, ..., $(from+n-1)".
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(from+i))
 	}
-	return written == 1, nil // 0: a newer version is already stored, or it was forgotten
+	return b.String()
 }
 
 // nullTime is NULL for the zero time.
