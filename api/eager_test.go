@@ -90,9 +90,7 @@ func withStarter(t *testing.T, s *stack) (*stack, client.Client) {
 	srv := &api.Server{Temporal: c, Store: s.store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		TaskQueue: s.taskQueue, Namespace: "default", PublicURL: s.url}
 	srv.SetConfig(s.srv.Config())
-	starter := worker.NewStarter(c, s.taskQueue, func(service string) bool {
-		return srv.Config().Paused(srv.Config().Services[service])
-	})
+	starter := worker.NewStarter(c, s.taskQueue, srv.ServicePaused)
 	require.NoError(t, starter.Start())
 	t.Cleanup(starter.Stop)
 	hs := httptest.NewServer(srv.Handler())

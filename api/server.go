@@ -44,6 +44,10 @@ func (s *Server) SetConfig(c *config.Config) { s.config.Store(c) }
 // Config returns the current configuration.
 func (s *Server) Config() *config.Config { return s.config.Load() }
 
+// ServicePaused reports whether the service is paused in the current
+// configuration (the pause check of the workflows the API process runs).
+func (s *Server) ServicePaused(service string) bool { return s.Config().ServicePaused(service) }
+
 func (s *Server) now() time.Time {
 	if s.Now != nil {
 		return s.Now().UTC()

@@ -219,9 +219,7 @@ func newLoggedStack(t *testing.T, testINI string, logger *slog.Logger) *stack {
 	srv := &api.Server{Temporal: c, Store: store, Logger: logger, TaskQueue: taskQueue, Namespace: "default",
 		Stats: &stats.Client{URL: cfg.StatURL}, PublicURL: "http://" + httpSrv.Listener.Addr().String()}
 	srv.SetConfig(cfg)
-	w := worker.New(c, taskQueue, store, cfg.StatURL, func(service string) bool {
-		return srv.Config().Paused(srv.Config().Services[service])
-	}, logger)
+	w := worker.New(c, taskQueue, store, cfg.StatURL, srv.ServicePaused, logger)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 

@@ -5,6 +5,10 @@ import "strings"
 // pausedAll is the key of a paused-services list that pauses every service.
 const pausedAll = "all"
 
+// ServicePaused reports whether the callback service named name is paused
+// (an unknown name is not).
+func (c *Config) ServicePaused(name string) bool { return c.Paused(c.Services[name]) }
+
 // Paused reports whether callback service svc is paused: its
 // `_paused_services_list` names a section (`[NAME]` or `[service.NAME]`)
 // where the service's name, its `_paused_services_id`, or `all` is true.
@@ -34,7 +38,7 @@ func (c *Config) Paused(svc *Service) bool {
 func (c *Config) PausedServices() map[string]bool {
 	out := map[string]bool{}
 	for _, name := range c.CallbackServices() {
-		out[name] = c.Paused(c.Services[name])
+		out[name] = c.ServicePaused(name)
 	}
 	return out
 }

@@ -135,7 +135,7 @@ func place(ctx context.Context, db sqlx.QueryerContext, rec callback.Record, b *
 	}
 	args = append(args, lockKey("bucket", rec.Service, b.Start.UTC().Format(time.RFC3339)), b.Start, b.End, b.Capacity)
 	var written int
-	if err := sqlx.GetContext(ctx, db, &written, `SELECT place_callback(`+placeholders(1, len(args))+`)`, args...); err != nil {
+	if err := sqlx.GetContext(ctx, db, &written, `SELECT place_callback(`+args.list()+`)`, args...); err != nil {
 		return fmt.Errorf("place callback %s: %w", rec.ID, err)
 	}
 	if written < 0 {

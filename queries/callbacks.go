@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -64,14 +62,14 @@ func save(ctx context.Context, db sqlx.QueryerContext, rec callback.Record) (boo
 		return false, err
 	}
 	var written int
-	if err := sqlx.GetContext(ctx, db, &written, `SELECT save_callback(`+placeholders(1, len(args))+`)`, args...); err != nil {
+	if err := sqlx.GetContext(ctx, db, &written, `SELECT save_callback(`+args.list()+`)`, args...); err != nil {
 		return false, fmt.Errorf("save callback %s: %w", rec.ID, err)
 	}
 	return written == 1, nil // 0: a newer version is already stored, or it was forgotten
 }
 
 // saveArgs are save_callback's arguments for rec, in its order.
-func saveArgs(rec callback.Record) ([]any, error) {
+func saveArgs(rec callback.Record) (sqlArgs, error) {
 	props, err := json.Marshal(rec.Properties)
 	if err != nil {
 		return nil, fmt.Errorf("save callback %s: %w", rec.ID, err)
@@ -82,22 +80,10 @@ func saveArgs(rec callback.Record) ([]any, error) {
 			keys, values = append(keys, k), append(values, v)
 		}
 	}
-	return []any{rec.ID, rec.Service, rec.CustomerNumber(), string(rec.State),
+	return sqlArgs{rec.ID, rec.Service, rec.CustomerNumber(), string(rec.State),
 		rec.Reason, rec.DesiredTime, nullTime(rec.QueuedAt), rec.ORSSessionID, rec.ExpirationTime(), string(props),
 		pq.StringArray(rec.LookupKeys), rec.Version, nullTime(rec.CreatedAt), rec.Immediate,
 		pq.StringArray(keys), pq.StringArray(values)}, nil
-}
-
-// placeholders is "$from, ..., $(from+n-1)".
-func placeholders(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$" + strconv.Itoa(from+i))
-	}
-	return b.String()
 }
 
 // nullTime is NULL for the zero time.

@@ -33,6 +33,16 @@ func (a *sqlArgs) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
+// list renders a placeholder for every argument: "$1, $2, ..." (a function
+// call's argument list).
+func (a sqlArgs) list() string {
+	ph := make([]string, len(a))
+	for i := range a {
+		ph[i] = "$" + strconv.Itoa(i+1)
+	}
+	return strings.Join(ph, ", ")
+}
+
 // where renders f as a WHERE clause; every value is a bound parameter.
 func (f Filter) where(now time.Time) (string, []any) {
 	var args sqlArgs

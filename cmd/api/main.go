@@ -39,10 +39,7 @@ func run() error {
 		PublicURL: p.Settings.PublicURL, TaskQueue: p.Settings.TaskQueue, Namespace: p.Settings.TemporalNamespace,
 	}
 	srv.SetConfig(p.Config)
-	starter := worker.NewStarter(p.Temporal, p.Settings.TaskQueue, func(service string) bool {
-		c := srv.Config()
-		return c.Paused(c.Services[service])
-	})
+	starter := worker.NewStarter(p.Temporal, p.Settings.TaskQueue, srv.ServicePaused)
 	if err := starter.Start(); err != nil {
 		return fmt.Errorf("starter worker: %w", err)
 	}
