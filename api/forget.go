@@ -129,7 +129,7 @@ func forgetRequest(r *http.Request) (map[string][]string, *gmserr.Error) {
 // workflow ends first (so it is never submitted), then its rows and every
 // run of its execution are deleted.
 func (s *Server) forgetOne(ctx context.Context, id string) *gmserr.Error {
-	_, err := s.Store.Get(ctx, id)
+	rec, err := s.Store.Get(ctx, id)
 	if errors.Is(err, queries.ErrNotFound) {
 		return callbackNotFound(id)
 	}
@@ -137,7 +137,7 @@ func (s *Server) forgetOne(ctx context.Context, id string) *gmserr.Error {
 		return unavailable("read model", err)
 	}
 	// A closed workflow (COMPLETED) has nothing left to stop.
-	if err := s.update(ctx, id, workflows.UpdateForget, nil, func(callback.Record) error { return nil }); err != nil {
+	if err := s.update(ctx, rec, workflows.UpdateForget, nil, func(callback.Record) error { return nil }); err != nil {
 		return gmserr.As(err)
 	}
 	if err := s.Store.Forget(ctx, id); err != nil {
@@ -153,15 +153,9 @@ func (s *Server) forgetOne(ctx context.Context, id string) *gmserr.Error {
 // included), histories and all. Temporal deletes a running execution at
 // once and a closed one as soon as its close tasks are done (seconds).
 func (s *Server) deleteExecutions(ctx context.Context, id string) error {
-	resp, err := s.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-		Namespace: s.Namespace, Query: fmt.Sprintf("WorkflowId = '%s'", strings.ReplaceAll(id, "'", "")),
-	})
+	runs, err := s.runs(ctx, id)
 	if err != nil {
-		return fmt.Errorf("list runs of %s: %w", id, err)
-	}
-	runs := []string{""} // "" = the current run
-	for _, e := range resp.GetExecutions() {
-		runs = append(runs, e.GetExecution().GetRunId())
+		return err
 	}
 	for _, run := range runs {
 		_, err := s.Temporal.WorkflowService().DeleteWorkflowExecution(ctx, &workflowservice.DeleteWorkflowExecutionRequest{
@@ -173,4 +167,26 @@ func (s *Server) deleteExecutions(ctx context.Context, id string) error {
 		}
 	}
 	return nil
+}
+
+// runs lists the run ids of workflow id, every page of them, after ""
+// (the current run, whatever visibility knows yet).
+func (s *Server) runs(ctx context.Context, id string) ([]string, error) {
+	req := &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace: s.Namespace, Query: fmt.Sprintf("WorkflowId = '%s'", strings.ReplaceAll(id, "'", "")),
+	}
+	runs := []string{""}
+	for {
+		resp, err := s.Temporal.ListWorkflow(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("list runs of %s: %w", id, err)
+		}
+		for _, e := range resp.GetExecutions() {
+			runs = append(runs, e.GetExecution().GetRunId())
+		}
+		if len(resp.GetNextPageToken()) == 0 {
+			return runs, nil
+		}
+		req.NextPageToken = resp.GetNextPageToken()
+	}
 }
