@@ -25,7 +25,7 @@ func (s *stack) startWithKey(path, key string, body map[string]any) reply {
 func TestIdempotencyKeyReturnsTheSameCallback(t *testing.T) {
 	s, c := throttleStack(t) // controllable clock
 	path := "/genesys/1/service/callback/inherit"
-	sched := map[string]any{"_customer_number": "1", "_desired_time": callback.FormatTime(c.now().Add(time.Hour))}
+	sched := map[string]any{"_customer_number": "1", "_desired_time": callback.FormatTime(c.Now().Add(time.Hour))}
 	first := s.startWithKey(path, "k-1", sched)
 	require.Equal(t, http.StatusOK, first.Status, "body: %s", first.Body)
 	again := s.startWithKey(path, "k-1", sched)
@@ -42,7 +42,7 @@ func TestIdempotencyKeyReturnsTheSameCallback(t *testing.T) {
 	ids := make([]string, 20)
 	for i := range ids {
 		wg.Go(func() {
-			r := s.startWithKey(path, "k-3", map[string]any{"_customer_number": "3", "_desired_time": callback.FormatTime(c.now().Add(time.Hour))})
+			r := s.startWithKey(path, "k-3", map[string]any{"_customer_number": "3", "_desired_time": callback.FormatTime(c.Now().Add(time.Hour))})
 			if r.Status == http.StatusOK {
 				ids[i] = r.object(t)["_id"].(string)
 			}
@@ -58,8 +58,8 @@ func TestIdempotencyKeyReturnsTheSameCallback(t *testing.T) {
 	require.Equal(t, http.StatusOK, other.Status)
 	require.NotEqual(t, first.object(t)["_id"], other.object(t)["_id"], "keys are per service")
 
-	c.add(25 * time.Hour)
-	sched["_desired_time"] = callback.FormatTime(c.now().Add(time.Hour))
+	c.Add(25 * time.Hour)
+	sched["_desired_time"] = callback.FormatTime(c.Now().Add(time.Hour))
 	later := s.startWithKey(path, "k-1", sched)
 	require.Equal(t, http.StatusOK, later.Status, "body: %s", later.Body)
 	require.NotEqual(t, first.object(t)["_id"], later.object(t)["_id"], "after 24 h a key is new again")

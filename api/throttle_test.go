@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/internal/testenv"
 )
 
 const throttleINI = `
@@ -47,38 +48,31 @@ _throttle_callbacks_per_service_2 = 3
 _throttle_ttl_2 = 3600
 `
 
-// clock is a controllable time for the API.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-func throttleStack(t *testing.T) (*stack, *clock) {
+// throttleStack runs throttleINI with the API on a controllable clock
+// (testenv.Clock: GMS_TEST_CLOCK runs it as if at another hour or date).
+func throttleStack(t *testing.T) (*stack, *testenv.Clock) {
 	s := newStackWith(t, throttleINI)
 	s.ors.SetDrive(false)
-	c := &clock{t: time.Now().UTC().Truncate(24 * time.Hour).Add(12 * time.Hour)} // midday UTC, today
-	s.srv.Now = c.now
+	c := testenv.NewClock(t)
+	s.srv.Now = c.Now
 	return s, c
 }
 
 func TestIntervalThrottle(t *testing.T) {
 	s, c := throttleStack(t)
 	path := "/genesys/1/service/callback/interval"
-	sched := func(n int) reply { return s.schedule(path, fmt.Sprint(n), c.now().Add(2*time.Hour)) }
+	sched := func(n int) reply { return s.schedule(path, fmt.Sprint(n), c.Now().Add(2*time.Hour)) }
 	require.Equal(t, http.StatusOK, sched(1).Status)
 	require.Equal(t, http.StatusOK, sched(2).Status)
 	m := sched(3).envelope(t, 429, 40003, "THROTTLE_SERVICE_INTERVAL_LIMIT")
 	require.Equal(t, "Limit of queued callbacks for interval is reached for interval 60s.", m["message"])
 	require.Equal(t, map[string]any{"service": "interval", "interval": "60", "attempts": "2"}, m["properties"])
 	sched(4).envelope(t, 429, 40003, "THROTTLE_SERVICE_INTERVAL_LIMIT") // refused requests do not count...
-	c.add(61 * time.Second)
+	c.Add(61 * time.Second)
 	require.Equal(t, http.StatusOK, sched(5).Status, "...so the 60 s window has room again")
 	m = sched(6).envelope(t, 429, 40003, "THROTTLE_SERVICE_INTERVAL_LIMIT")
 	require.Equal(t, "Limit of queued callbacks for interval is reached for interval 3600s.", m["message"])
-	c.add(time.Hour)
+	c.Add(time.Hour)
 	require.Equal(t, http.StatusOK, sched(7).Status)
 }
 
@@ -98,14 +92,18 @@ func TestParameterThrottleInheritedPerDayImmediateOnly(t *testing.T) {
 	m := now().envelope(t, 429, 40004, "THROTTLE_SERVICE_PARAMETER_LIMIT")
 	require.Equal(t, "Limit of queued callbacks for inherit is reached for parameter 5115. Reached 2 times today.", m["message"])
 	require.Equal(t, "2", m["properties"].(map[string]any)["attempts"])
-	require.Equal(t, http.StatusOK, s.schedule(path, "5115", c.now().Add(2*time.Hour)).Status, "scheduled callbacks are not counted")
+	require.Equal(t, http.StatusOK, s.schedule(path, "5115", c.Now().Add(2*time.Hour)).Status, "scheduled callbacks are not counted")
 	require.Equal(t, http.StatusOK, s.postJSON(path, map[string]any{"_customer_number": "5116"}).Status, "per value")
 	for _, id := range ids { // keep the service under its inherited queued limit
 		require.Equal(t, http.StatusOK, s.do(http.MethodDelete, path+"/"+id, "", nil).Status)
 	}
-	now().envelope(t, 429, 40004, "THROTTLE_SERVICE_PARAMETER_LIMIT") // completed ones still count today
-	c.add(12 * time.Hour)                                             // next UTC day
-	require.Equal(t, http.StatusOK, now().Status)
+	now().envelope(t, 429, 40004, "THROTTLE_SERVICE_PARAMETER_LIMIT") // completed ones still count today...
+	if last := c.Now().Truncate(24 * time.Hour).Add(24*time.Hour - time.Millisecond); c.Now().Before(last) {
+		c.Add(last.Sub(c.Now()))
+	}
+	now().envelope(t, 429, 40004, "THROTTLE_SERVICE_PARAMETER_LIMIT") // ...until the UTC day's last millisecond
+	c.NextUTCDay()
+	require.Equal(t, http.StatusOK, now().Status, "a new UTC day counts afresh")
 
 	own := "/genesys/1/service/callback/own"
 	require.Equal(t, http.StatusOK, s.postJSON(own, map[string]any{"_customer_number": "5115"}).Status)
@@ -122,7 +120,7 @@ func TestQueuedLimitPerService(t *testing.T) {
 	}
 	m := s.postJSON(path, map[string]any{"_customer_number": "200"}).envelope(t, 429, 40002, "THROTTLE_SERVICE_LIMIT")
 	require.Equal(t, "Limit of queued callbacks for inherit is reached.", m["message"])
-	require.Equal(t, http.StatusOK, s.schedule(path, "201", c.now().Add(time.Hour)).Status, "scheduled starts are not limited")
+	require.Equal(t, http.StatusOK, s.schedule(path, "201", c.Now().Add(time.Hour)).Status, "scheduled starts are not limited")
 	// Its own value wins over [callback]'s.
 	own := "/genesys/1/service/callback/own"
 	for i := range 4 {
@@ -137,7 +135,7 @@ func TestConcurrentStartsRespectThrottles(t *testing.T) {
 	statuses := make([]int, 30)
 	for i := range statuses {
 		wg.Go(func() {
-			statuses[i] = s.schedule(path, fmt.Sprint(i), c.now().Add(2*time.Hour)).Status
+			statuses[i] = s.schedule(path, fmt.Sprint(i), c.Now().Add(2*time.Hour)).Status
 		})
 	}
 	wg.Wait()
