@@ -1,6 +1,7 @@
 // Package activities holds the callback workflow's side effects: ORS calls,
-// read-model writes and statistics. Every activity is idempotent, so a retry
-// never submits twice nor writes a callback backwards.
+// read-model writes and statistics, implementing package contract (their
+// names and arguments). Every activity is idempotent, so a retry never
+// submits twice nor writes a callback backwards.
 package activities
 
 import (
@@ -12,6 +13,7 @@ import (
 	"github.com/lib/pq"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/opengms/callback/activities/contract"
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/metrics"
 	"github.com/opengms/callback/queries"
@@ -63,22 +65,13 @@ func (a *Activities) ExpectedWaitTime(ctx context.Context, stat string) (int, er
 	return int(d.Seconds()), nil
 }
 
-// MoveRequest reschedules a callback into a time bucket.
-type MoveRequest struct {
-	Record callback.Record
-	Bucket queries.Bucket
-}
-
-// ErrTypeBucketFull is the ApplicationError type of a move into a full bucket.
-const ErrTypeBucketFull = "BUCKET_FULL"
-
 // MoveCallback writes a rescheduled callback only if its new bucket has a
 // place left besides its own, atomically with that check. A full bucket is
-// a non-retryable ErrTypeBucketFull error.
-func (a *Activities) MoveCallback(ctx context.Context, req MoveRequest) error {
+// a non-retryable contract.ErrTypeBucketFull error.
+func (a *Activities) MoveCallback(ctx context.Context, req contract.MoveRequest) error {
 	err := a.Store.Move(ctx, req.Record, &req.Bucket)
 	if errors.Is(err, queries.ErrBucketFull) {
-		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeBucketFull, err)
+		return temporal.NewNonRetryableApplicationError(err.Error(), contract.ErrTypeBucketFull, err)
 	}
 	return err
 }

@@ -8,33 +8,18 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/opengms/callback/activities/contract"
 	"github.com/opengms/callback/metrics"
 )
-
-// SubmitRequest starts one ORS session for a callback.
-type SubmitRequest struct {
-	Service string            // for metrics
-	Due     time.Time         // when the callback fell due (fire lateness)
-	ORSURL  string            // ORS base URL
-	AppURL  string            // SCXML application, the session's `src`
-	ID      string            // the callback's `_id`, also the idempotency key
-	Params  map[string]string // every property and effective option
-}
-
-// SubmitResult is ORS's answer to a successful submit.
-type SubmitResult struct {
-	SessionID string
-}
 
 // SubmitToORS posts the callback to ORS. Every attempt carries
 // `Idempotency-Key: <_id>`, so ORS answers a retry with the session it
 // already started instead of starting a second one.
-func (a *Activities) SubmitToORS(ctx context.Context, req SubmitRequest) (res SubmitResult, err error) {
+func (a *Activities) SubmitToORS(ctx context.Context, req contract.SubmitRequest) (res contract.SubmitResult, err error) {
 	if activity.GetInfo(ctx).Attempt == 1 && !req.Due.IsZero() {
 		metrics.FireLateness.WithLabelValues(req.Service).Observe(metrics.Since(req.Due))
 	}
@@ -47,45 +32,32 @@ func (a *Activities) SubmitToORS(ctx context.Context, req SubmitRequest) (res Su
 	}()
 	body, err := json.Marshal(map[string]any{"src": req.AppURL, "params": req.Params})
 	if err != nil {
-		return SubmitResult{}, fmt.Errorf("encode ORS request: %w", err)
+		return contract.SubmitResult{}, fmt.Errorf("encode ORS request: %w", err)
 	}
 	resp, err := a.post(ctx, strings.TrimRight(req.ORSURL, "/")+"/scxml/session/start", req.ID, body)
 	if err != nil {
-		return SubmitResult{}, err
+		return contract.SubmitResult{}, err
 	}
 	var out struct {
 		SessionID string `json:"sessionid"`
 	}
 	if err := json.Unmarshal(resp, &out); err != nil || out.SessionID == "" {
-		return SubmitResult{}, fmt.Errorf("invalid ORS response: %q", truncate(resp))
+		return contract.SubmitResult{}, fmt.Errorf("invalid ORS response: %q", truncate(resp))
 	}
-	return SubmitResult{SessionID: out.SessionID}, nil
-}
-
-// CancelRequest sends the cancel event to a callback's ORS session.
-type CancelRequest struct {
-	ORSURL    string
-	SessionID string
+	return contract.SubmitResult{SessionID: out.SessionID}, nil
 }
 
 // CancelORSSession posts `callback.cancel` to the session. A refusal is
 // non-retryable: the caller decides whether to discard it.
-func (a *Activities) CancelORSSession(ctx context.Context, req CancelRequest) error {
+func (a *Activities) CancelORSSession(ctx context.Context, req contract.CancelRequest) error {
 	if err := a.event(ctx, req.ORSURL, req.SessionID, "callback.cancel"); err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), "ORS_CANCEL", err)
 	}
 	return nil
 }
 
-// EventRequest sends a named event to a callback's ORS session.
-type EventRequest struct {
-	ORSURL    string
-	SessionID string
-	Event     string // callback.pause, callback.resume
-}
-
 // NotifyORS posts an event to the session (retried by its caller's policy).
-func (a *Activities) NotifyORS(ctx context.Context, req EventRequest) error {
+func (a *Activities) NotifyORS(ctx context.Context, req contract.EventRequest) error {
 	return a.event(ctx, req.ORSURL, req.SessionID, req.Event)
 }
 

@@ -66,10 +66,11 @@ func (s *Server) admit(ctx context.Context, name string, p map[string]string, re
 	if e := rules.phone.Check(p[callback.KeyCustomerNumber]); e != nil {
 		return nil, e
 	}
+	set := s.settings(rules, id)
 	a := &admission{service: rules, input: workflows.Input{
 		Record: callback.Record{ID: id, Service: name, State: callback.Scheduled, DesiredTime: desired, CreatedAt: now,
-			Properties: properties(p), LookupKeys: opts.List(config.OptCustomerLookupKeys)},
-		Settings: s.settings(name, id, opts),
+			Properties: effectiveProperties(p, set.Options), LookupKeys: opts.List(config.OptCustomerLookupKeys)},
+		Settings: set,
 	}}
 	a.InQueueLimit = opts.InQueueLimit()
 	if forced := strings.TrimSpace(p[callback.KeyState]); forced != "" {

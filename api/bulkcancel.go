@@ -65,12 +65,13 @@ func (s *Server) bulkCancel(w http.ResponseWriter, r *http.Request, _ httprouter
 
 // cancelOne cancels callback id through its workflow.
 func (s *Server) cancelOne(r *http.Request, id string, req workflows.CancelRequest) *gmserr.Error {
-	if _, err := s.Store.Get(r.Context(), id); errors.Is(err, queries.ErrNotFound) {
+	rec, err := s.Store.Get(r.Context(), id)
+	if errors.Is(err, queries.ErrNotFound) {
 		return callbackNotFound(id)
 	} else if err != nil {
 		return unavailable("read model", err)
 	}
-	err := s.update(r.Context(), id, workflows.UpdateCancel, req, func(rec callback.Record) error {
+	err = s.update(r.Context(), rec, workflows.UpdateCancel, req, func(rec callback.Record) error {
 		return errNotCancellable(id, rec.State)
 	})
 	if err != nil {

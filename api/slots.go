@@ -9,7 +9,6 @@ import (
 	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/gmserr"
 	"github.com/opengms/callback/phone"
-	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/schedule"
 )
 
@@ -70,9 +69,9 @@ func (s *Server) rules(name string, p map[string]string) (*serviceRules, *gmserr
 }
 
 // bucket is the time bucket holding t with its capacity.
-func (r *serviceRules) bucket(t time.Time) queries.Bucket {
+func (r *serviceRules) bucket(t time.Time) callback.Bucket {
 	start := schedule.BucketStart(t, r.size)
-	return queries.Bucket{Start: start, End: start.Add(r.size), Capacity: r.total(start)}
+	return callback.Bucket{Start: start, End: start.Add(r.size), Capacity: r.total(start)}
 }
 
 // plan is the booking plan over [from, to) with the read model's counts.
@@ -100,7 +99,7 @@ const (
 
 // place checks the office is open at the desired slot (immediate callbacks
 // too) and returns the bucket a scheduled callback takes.
-func (s *Server) place(ctx context.Context, r *serviceRules, desired time.Time, immediate bool) (*queries.Bucket, *gmserr.Error) {
+func (s *Server) place(ctx context.Context, r *serviceRules, desired time.Time, immediate bool) (*callback.Bucket, *gmserr.Error) {
 	b := r.bucket(desired)
 	if r.office != nil && !r.office.IsOpen(b.Start) {
 		return nil, s.proposeInstead(ctx, r, desired, slotClosed)
@@ -115,7 +114,7 @@ func (s *Server) place(ctx context.Context, r *serviceRules, desired time.Time, 
 // bookable ones, or 40050 when there are none.
 func (s *Server) proposeInstead(ctx context.Context, r *serviceRules, desired time.Time, why refusal) *gmserr.Error {
 	b := r.bucket(desired)
-	slot := "[" + callback.FormatTime(b.Start) + ", " + callback.FormatTime(b.End) + "]"
+	slot := b.Slot()
 	p, e := s.plan(ctx, r, desired.Add(-proposalWindow), desired.Add(proposalWindow))
 	if e != nil {
 		return e

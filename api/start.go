@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,10 +21,6 @@ import (
 	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/workflows"
 )
-
-// immediateTimeout bounds how long an immediate start waits for ORS: every
-// attempt (10 s each) and the backoff between them.
-const immediateTimeout = 90 * time.Second
 
 // confirmation is the answer to an immediate start (seed Q1 example), with
 // the same values under the names older clients read.
@@ -103,29 +100,18 @@ func checkDesiredTime(id string, opts config.Effective, desired, now time.Time) 
 	return nil
 }
 
-// properties are the request's parameters a callback keeps: all but those
-// the record holds in its own fields.
-func properties(p map[string]string) map[string]string {
-	out := make(map[string]string, len(p))
-	for k, v := range p {
-		if !callback.Fields[k] {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 // settings are the effective options the workflow needs.
-func (s *Server) settings(service, id string, opts config.Effective) workflows.Settings {
+func (s *Server) settings(r *serviceRules, id string) workflows.Settings {
+	opts := r.opts
 	return workflows.Settings{
 		ORSURL:            opts.String(config.OptORS),
 		AppURL:            opts.String(config.OptAppURL),
-		CallbackURL:       strings.TrimRight(s.PublicURL, "/") + "/genesys/1/service/callback/" + service + "/" + id,
+		CallbackURL:       strings.TrimRight(s.PublicURL, "/") + "/genesys/1/service/callback/" + r.name + "/" + id,
 		MaxSubmitAttempts: opts.Int(config.OptMaxORSSubmitAttempts),
 		ExecutionBuffer:   opts.Seconds(config.OptRequestExecutionTimeBuffer),
 		QueueTimeStat:     opts.String(config.OptRequestQueueTimeStat),
 		MandatoryKeys:     opts.List(config.OptMandatoryCustomerLookupKeys),
-		Options:           opts,
+		Options:           optionValues(r),
 	}
 }
 
@@ -147,12 +133,15 @@ func (s *Server) answerRetry(w http.ResponseWriter, r *http.Request, id string) 
 	}
 }
 
-// maxAttempts is the `_max_ors_submit_attempts` that applied to rec.
+// maxAttempts is the `_max_ors_submit_attempts` that applies to rec: its
+// service's (the option's default when the service is gone).
 func (s *Server) maxAttempts(rec callback.Record) int {
 	if rules, e := s.rules(rec.Service, rec.Properties); e == nil {
 		return rules.opts.Int(config.OptMaxORSSubmitAttempts)
 	}
-	return 0
+	o, _ := config.Lookup(config.OptMaxORSSubmitAttempts)
+	n, _ := strconv.Atoi(o.Default)
+	return n
 }
 
 // launch records the admission (checks and place in one transaction), then
@@ -215,7 +204,7 @@ func (s *Server) resumeRetry(ctx context.Context, a *admission, id string) error
 	if rec.State == callback.Completed || rec.Version > 0 && !rec.Immediate {
 		return nil // started (and perhaps ended): nothing to join or wait for
 	}
-	in := workflows.Input{Record: rec, Settings: s.settings(rec.Service, id, a.service.opts),
+	in := workflows.Input{Record: rec, Settings: s.settings(a.service, id),
 		Immediate: rec.Immediate, Paused: rec.Immediate && rec.State == callback.Paused}
 	err = s.startWorkflow(ctx, in, enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
@@ -226,7 +215,7 @@ func (s *Server) resumeRetry(ctx context.Context, a *admission, id string) error
 }
 
 func (s *Server) startAndAwaitSubmission(ctx context.Context, opts client.StartWorkflowOptions, in workflows.Input) error {
-	ctx, cancel := context.WithTimeout(ctx, immediateTimeout)
+	ctx, cancel := context.WithTimeout(ctx, workflows.SubmitWait(in.Settings.MaxSubmitAttempts))
 	defer cancel()
 	op := s.Temporal.NewWithStartWorkflowOperation(opts, workflows.CallbackWorkflow, in)
 	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{

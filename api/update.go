@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/julienschmidt/httprouter"
 	"go.temporal.io/api/serviceerror"
@@ -16,9 +15,6 @@ import (
 	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/workflows"
 )
-
-// updateTimeout bounds an update: an ORS cancel takes at most 10 s.
-const updateTimeout = 30 * time.Second
 
 // target finds the callback a DELETE or PUT addresses: it must exist in
 // service name (N1 otherwise). While the read model is down, the workflow
@@ -58,11 +54,13 @@ func (s *Server) queryRecord(ctx context.Context, id string, storeErr error) (ca
 	return rec, nil
 }
 
-// update sends a workflow update and waits for its answer. When the
-// workflow has already ended, closed answers from the stored record.
-func (s *Server) update(ctx context.Context, id, name string, arg any, closed func(callback.Record) error) error {
-	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
+// update sends a workflow update to callback rec and waits for its answer
+// as long as the workflow may take (workflows.UpdateWait). When the workflow
+// has already ended, closed answers from the stored record.
+func (s *Server) update(ctx context.Context, rec callback.Record, name string, arg any, closed func(callback.Record) error) error {
+	ctx, cancel := context.WithTimeout(ctx, workflows.UpdateWait(s.maxAttempts(rec)))
 	defer cancel()
+	id := rec.ID
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: id, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
@@ -71,9 +69,9 @@ func (s *Server) update(ctx context.Context, id, name string, arg any, closed fu
 	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
-		rec, gerr := s.Store.Get(ctx, id)
+		stored, gerr := s.Store.Get(ctx, id)
 		if gerr != nil && !errors.Is(gerr, queries.ErrNotFound) {
-			rec, gerr = s.queryRecord(ctx, id, gerr)
+			stored, gerr = s.queryRecord(ctx, id, gerr)
 		}
 		if errors.Is(gerr, queries.ErrNotFound) {
 			return callbackNotFound(id)
@@ -81,7 +79,7 @@ func (s *Server) update(ctx context.Context, id, name string, arg any, closed fu
 		if gerr != nil {
 			return gerr
 		}
-		return closed(rec)
+		return closed(stored)
 	}
 	if err != nil && gmserr.FromTemporal(err) == nil {
 		return unavailable("Temporal", err)
@@ -112,11 +110,12 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request, ps httprouter.Pa
 		}
 		req.DiscardORSFailure = b
 	}
-	if _, err := s.target(r.Context(), name, id); err != nil {
+	rec, err := s.target(r.Context(), name, id)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	err := s.update(r.Context(), id, workflows.UpdateCancel, req, func(rec callback.Record) error {
+	err = s.update(r.Context(), rec, workflows.UpdateCancel, req, func(rec callback.Record) error {
 		return errNotCancellable(id, rec.State)
 	})
 	if err != nil {
@@ -145,7 +144,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, ps httprouter.Pa
 		s.writeError(w, r, err)
 		return
 	}
-	err = s.update(r.Context(), id, workflows.UpdateChange, req, func(rec callback.Record) error {
+	err = s.update(r.Context(), rec, workflows.UpdateChange, req, func(rec callback.Record) error {
 		t := callback.FormatTime(rec.DesiredTime)
 		return gmserr.New(gmserr.InvalidOperation, "Rejecting update : %s=[%s @ %s] - reached state COMPLETED", rec.Service, id, t).
 			With("id", id, "service", rec.Service, "time", t)
@@ -159,16 +158,19 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, ps httprouter.Pa
 
 // changeRequest validates a PUT's parameters into a workflow ChangeRequest:
 // a reschedule passes the start's desired-time, office-hours and capacity
-// checks; a new customer number the number rules.
+// checks; a new customer number the number rules; an option keeps its
+// effective value (the override rule, as at the start).
 func (s *Server) changeRequest(ctx context.Context, rec callback.Record, p map[string]string) (workflows.ChangeRequest, error) {
 	var req workflows.ChangeRequest
 	newTime := strings.TrimSpace(p[callback.KeyNewDesiredTime])
 	number, numberChanged := p[callback.KeyCustomerNumber]
-	if newTime != "" || numberChanged && number != "" {
-		rules, e := s.rules(rec.Service, rec.Properties)
+	req.Properties = properties(p)
+	if newTime != "" || numberChanged && number != "" || s.setsOption(rec.Service, p) {
+		rules, e := s.rules(rec.Service, merged(rec.Properties, p))
 		if e != nil {
 			return req, e
 		}
+		req.Properties = effectiveProperties(p, optionValues(rules))
 		if numberChanged && number != "" {
 			if e := rules.phone.Check(number); e != nil {
 				return req, e
@@ -198,8 +200,40 @@ func (s *Server) changeRequest(ctx context.Context, rec callback.Record, p map[s
 		req.State = st
 	}
 	req.Reason = strings.TrimSpace(p[callback.KeyReason])
-	req.Properties = properties(p)
 	return req, nil
+}
+
+// setsOption tells whether parameters p name an option of service name:
+// one the reference lists or the service configures.
+func (s *Server) setsOption(name string, p map[string]string) bool {
+	svc, e := s.Config().CallbackService(name)
+	if e != nil {
+		return false
+	}
+	for k := range p {
+		if isOption(svc, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// merged is base overlaid with over.
+func merged(base, over map[string]string) map[string]string {
+	out := make(map[string]string, len(base)+len(over))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range over {
+		out[k] = v
+	}
+	return out
+}
+
+// properties are a request's parameters but those the record holds in its
+// own fields.
+func properties(p map[string]string) map[string]string {
+	return effectiveProperties(p, nil)
 }
 
 // withProposals completes a 40051 from the workflow (a reschedule into a

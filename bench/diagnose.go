@@ -177,7 +177,7 @@ func (b *bench) admissionProbe(ctx context.Context, c int) error {
 			Record: callback.Record{ID: uuid.NewString(), Service: probeService, State: callback.Scheduled, DesiredTime: desired, CreatedAt: now,
 				Properties: map[string]string{callback.KeyCustomerNumber: number, "usr_customer_name": "Bench Customer " + number[len(number)-4:]},
 				LookupKeys: []string{callback.KeyCustomerNumber}},
-			Bucket:    &queries.Bucket{Start: start, End: start.Add(size), Capacity: 1_000_000},
+			Bucket:    &callback.Bucket{Start: start, End: start.Add(size), Capacity: 1_000_000},
 			Throttles: &queries.Throttles{QueuedLimit: -1},
 		})
 	})

@@ -12,12 +12,6 @@ import (
 	"github.com/opengms/callback/callback"
 )
 
-// Bucket is a time bucket and how many callbacks it may hold.
-type Bucket struct {
-	Start, End time.Time
-	Capacity   int
-}
-
 // Admission is what a new callback must pass before it exists.
 type Admission struct {
 	Record callback.Record
@@ -26,7 +20,7 @@ type Admission struct {
 	InQueueLimit int
 	// Bucket is the place it takes; nil when it takes none (immediate,
 	// forced state).
-	Bucket *Bucket
+	Bucket *callback.Bucket
 	// Throttles are the service's rate limits; nil = none.
 	Throttles *Throttles
 	// IdempotencyKey is the request's Idempotency-Key ("" = none).
@@ -116,7 +110,7 @@ func claimKey(ctx context.Context, tx *sqlx.Tx, a Admission) error {
 
 // Move writes rec, rescheduled into bucket, if the bucket has a place left
 // besides rec's own (ErrBucketFull otherwise), under the bucket's lock.
-func (s *Store) Move(ctx context.Context, rec callback.Record, bucket *Bucket) error {
+func (s *Store) Move(ctx context.Context, rec callback.Record, bucket *callback.Bucket) error {
 	return place(ctx, s.DB, rec, bucket)
 }
 
@@ -124,7 +118,7 @@ func (s *Store) Move(ctx context.Context, rec callback.Record, bucket *Bucket) e
 // writes it only if the bucket, locked, holds fewer than its capacity of
 // open callbacks other than rec (place_callback; ErrBucketFull otherwise).
 // One statement: atomic on its own, or part of db's transaction.
-func place(ctx context.Context, db sqlx.QueryerContext, rec callback.Record, b *Bucket) error {
+func place(ctx context.Context, db sqlx.QueryerContext, rec callback.Record, b *callback.Bucket) error {
 	if b == nil {
 		_, err := save(ctx, db, rec)
 		return err

@@ -6,12 +6,12 @@ package worker
 import (
 	"log/slog"
 	"net/http"
-	"time"
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/opengms/callback/activities"
+	"github.com/opengms/callback/activities/contract"
 	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/stats"
 	"github.com/opengms/callback/workflows"
@@ -22,9 +22,6 @@ import (
 // history then is cheap.
 const stickyCacheSize = 2000
 
-// orsTimeout caps one ORS call (CONTRACT: no answer within 10 s fails the attempt).
-const orsTimeout = 10 * time.Second
-
 // New returns a worker on taskQueue with the workflow and activities
 // registered. Workflow-task pollers are raised well above the default:
 // update round trips depend on them (DESIGN.md).
@@ -34,7 +31,7 @@ func New(c client.Client, taskQueue string, store *queries.Store, statURL string
 		MaxConcurrentWorkflowTaskPollers: 16,
 		MaxConcurrentActivityTaskPollers: 8,
 	})
-	httpc := &http.Client{Timeout: orsTimeout}
+	httpc := &http.Client{Timeout: contract.ORSTimeout}
 	w.RegisterWorkflow(workflows.CallbackWorkflow)
 	w.RegisterActivity(&activities.Activities{
 		HTTP:   httpc,

@@ -1,33 +1,23 @@
 package workflows
 
 import (
-	"errors"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/opengms/callback/activities"
 	"github.com/opengms/callback/callback"
-	"github.com/opengms/callback/gmserr"
 )
 
-// act is the nil receiver the workflow names activities by.
-var act *activities.Activities
-
-// CallbackWorkflow is one callback's whole life (workflow ID = `_id`):
-//
-//	SCHEDULED --due--> submit --ok--> QUEUED --PUT--> ROUTING/PAUSED/PROCESSING --PUT--> COMPLETED
-//	          \-- cancel --> COMPLETED/CANCELLED        submit exhausted --> COMPLETED/SUBMIT_ERROR
-//
-// An immediate callback starts QUEUED and submits at once. Cancels,
+// CallbackWorkflow is one callback's whole life (workflow ID = `_id`), the
+// state diagram of Phase: it sleeps while scheduled, submits to ORS when
+// due, then follows what ORS and clients report until COMPLETED. Cancels,
 // reschedules, state reports and property changes arrive as Updates; every
 // change is written to the read model by an activity.
 func CallbackWorkflow(ctx workflow.Context, in Input) (callback.Record, error) {
-	f := &flow{cb: in.Record, set: in.Settings, submitNow: in.Immediate, held: in.Paused, pausedInORS: in.PausedInORS,
-		checkPause: in.Resumed && in.Immediate, indexed: indexKey(&in.Record)} // set at start (continue-as-new carries them)
-	// The admission row already holds in.Record; the first write is the
-	// first change.
+	f := &flow{cb: in.Record, set: in.Settings, phase: startPhase(in), indexed: indexKey(&in.Record),
+		mu: workflow.NewMutex(ctx)}
+	// The admission row already holds in.Record (and a continued run's
+	// record is stored): the first write is the first change.
 	if err := f.register(ctx); err != nil {
 		return f.cb, err
 	}
@@ -36,70 +26,71 @@ func CallbackWorkflow(ctx workflow.Context, in Input) (callback.Record, error) {
 
 // flow is the workflow's state.
 type flow struct {
-	cb          callback.Record
-	set         Settings
-	submitNow   bool      // submit at the next turn of the loop
-	submitting  bool      // an ORS submit is in flight
-	moving      bool      // a reschedule is taking its new place
-	forgotten   bool      // deleted on request: end without another write
-	checkPause  bool      // ask whether the service is paused before submitting
-	held        bool      // due, but its service is paused: PAUSED until resumed
-	pausedInORS bool      // QUEUED in ORS, paused with its service
-	due         time.Time // when the callback fell due (scheduled)
-	indexed     string    // what the search attributes show (indexKey)
-	rev         int       // bumped by every change; wakes the main loop
-	settled     int64     // highest version whose read-model write finished
-	pending     int       // read-model writes in flight
+	cb    callback.Record
+	set   Settings
+	phase Phase
+	// mu serialises the main loop's steps and the update handlers: whoever
+	// calls ORS or moves the callback holds it, so no handler interleaves
+	// with another's work (Temporal's safe message handlers pattern).
+	mu      workflow.Mutex
+	due     time.Time // when the callback fell due (scheduled)
+	indexed string    // what the search attributes show (indexKey)
+	rev     int       // bumped by every change; wakes the main loop
+	settled int64     // highest version whose read-model write finished
+	pending int       // read-model writes in flight
 }
 
-func (f *flow) submitPending() bool { return f.submitNow || f.submitting }
-
-// idle tells that no submit or move is in flight: changes wait for it, so
-// none interleaves with another.
-func (f *flow) idle() bool { return !f.submitting && !f.moving }
-
-// run is the main loop: sleep while SCHEDULED, submit when due, otherwise
-// wait for the next change, until COMPLETED.
+// run is the main loop: one step of the state diagram at a time until the
+// callback is completed or forgotten; continue-as-new before the history
+// grows large.
 func (f *flow) run(ctx workflow.Context) (callback.Record, error) {
-	for f.cb.State != callback.Completed && !f.forgotten {
-		if err := workflow.Await(ctx, f.idle); err != nil {
+	for !f.phase.final() {
+		if err := f.step(ctx); err != nil {
 			return f.cb, err
 		}
-		var err error
-		switch {
-		case f.submitNow && f.checkPause:
-			f.checkPause = false
-			if f.servicePaused(ctx) {
-				f.held = true
-				f.cb.State = callback.Paused
-				f.changed(ctx)
-			}
-		case f.submitNow && !f.held:
-			f.submit(ctx)
-		case f.cb.State == callback.Scheduled:
-			err = f.sleepUntilDue(ctx)
-		default:
-			rev := f.rev
-			err = workflow.Await(ctx, func() bool { return f.rev != rev })
-		}
-		if err != nil {
-			return f.cb, err
-		}
-		if f.cb.State != callback.Completed && !f.forgotten && historyLarge(ctx) {
+		if !f.phase.final() && historyLarge(ctx) {
 			if err := f.drain(ctx); err != nil {
 				return f.cb, err
 			}
-			return f.cb, workflow.NewContinueAsNewError(ctx, CallbackWorkflow,
-				Input{Record: f.cb, Settings: f.set, Immediate: f.submitNow, Paused: f.held, PausedInORS: f.pausedInORS, Resumed: true})
+			return f.cb, workflow.NewContinueAsNewError(ctx, CallbackWorkflow, Input{Record: f.cb, Settings: f.set, Phase: f.phase})
 		}
 	}
-	if f.forgotten {
+	if f.phase == PhaseForgotten {
 		// Stay open, inert, until the API deletes this execution: deleting
 		// a running execution takes effect at once.
 		_, err := workflow.AwaitWithTimeout(ctx, forgetGrace, func() bool { return false })
 		return f.cb, err
 	}
 	return f.cb, f.drain(ctx)
+}
+
+// step does what the current phase asks for: sleep, check the pause,
+// submit, or wait for a handler to change something.
+func (f *flow) step(ctx workflow.Context) error {
+	switch f.phase {
+	case PhaseScheduled:
+		return f.sleepUntilDue(ctx)
+	case PhaseDue:
+		return f.locked(ctx, PhaseDue, f.checkPause)
+	case PhaseSubmitting:
+		return f.locked(ctx, PhaseSubmitting, f.submit)
+	default: // held, queued, paused: only a handler moves them on
+		rev := f.rev
+		return workflow.Await(ctx, func() bool { return f.rev != rev })
+	}
+}
+
+// locked runs fn holding the mutex, if the phase is still p once it is
+// acquired (a handler may have moved it meanwhile).
+func (f *flow) locked(ctx workflow.Context, p Phase, fn func(workflow.Context)) error {
+	if err := f.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer f.mu.Unlock()
+	if f.phase == p {
+		fn(ctx)
+	}
+	return nil
 }
 
 // historyLarge tells when to continue as new.
@@ -115,166 +106,22 @@ func (f *flow) drain(ctx workflow.Context) error {
 }
 
 // sleepUntilDue sleeps until `_desired_time - buffer - EWT`; a change
-// (reschedule, property update) re-arms the timer with the new due time.
+// (reschedule, property update) wakes it and the loop re-arms the timer
+// with the new due time, re-reading EWT.
 func (f *flow) sleepUntilDue(ctx workflow.Context) error {
-	due := f.cb.DesiredTime.Add(-f.set.ExecutionBuffer - f.expectedWait(ctx))
-	wait := due.Sub(workflow.Now(ctx))
-	if wait <= 0 {
-		f.submitNow, f.checkPause, f.due = true, true, due
-		return nil
-	}
 	rev := f.rev
-	_, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return f.rev != rev })
-	return err // timed out or changed: the loop decides again (EWT re-read on wake)
-}
-
-// servicePaused asks whether the callback's service is paused now.
-func (f *flow) servicePaused(ctx workflow.Context) bool {
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 5 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
-	})
-	var paused bool
-	if err := workflow.ExecuteLocalActivity(lctx, act.ServicePaused, f.cb.Service).Get(ctx, &paused); err != nil {
-		workflow.GetLogger(ctx).Warn("pause check failed, submitting", "error", err)
-		return false
+	due := f.cb.DesiredTime.Add(-f.set.ExecutionBuffer - f.expectedWait(ctx))
+	if f.rev != rev {
+		return nil // changed while EWT was read: decide again
 	}
-	return paused
-}
-
-// expectedWait reads the `_request_queue_time_stat` statistic (0 if none).
-func (f *flow) expectedWait(ctx workflow.Context) time.Duration {
-	if f.set.QueueTimeStat == "" {
-		return 0
+	if wait := due.Sub(workflow.Now(ctx)); wait > 0 {
+		_, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return f.rev != rev })
+		return err // timed out or changed: the loop decides again
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 2},
-	})
-	var secs int
-	if err := workflow.ExecuteActivity(actx, act.ExpectedWaitTime, f.set.QueueTimeStat).Get(ctx, &secs); err != nil {
-		workflow.GetLogger(ctx).Warn("expected wait time failed, using 0", "error", err)
-		return 0
-	}
-	return time.Duration(secs) * time.Second
-}
-
-// submit hands the callback to ORS, retried up to `_max_ors_submit_attempts`
-// (each attempt carries the same idempotency key). Success: QUEUED with the
-// session id. Exhaustion: COMPLETED/SUBMIT_ERROR.
-func (f *flow) submit(ctx workflow.Context) {
-	f.submitNow, f.submitting = false, true
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    10 * time.Second,
-			MaximumAttempts:    int32(max(1, f.set.MaxSubmitAttempts)),
-		},
-	})
-	due := f.due
-	if due.IsZero() {
-		due = f.cb.CreatedAt // immediate: due when admitted
-	}
-	req := activities.SubmitRequest{Service: f.cb.Service, Due: due, ORSURL: f.set.ORSURL, AppURL: f.set.AppURL,
-		ID: f.cb.ID, Params: f.orsParams()}
-	var res activities.SubmitResult
-	err := workflow.ExecuteActivity(actx, act.SubmitToORS, req).Get(ctx, &res)
-	f.submitting = false
-	if err != nil {
-		workflow.GetLogger(ctx).Warn("ORS submit failed for good", "attempts", f.set.MaxSubmitAttempts, "error", err)
-		f.complete(ctx, callback.ReasonSubmitError)
-		return
-	}
-	f.cb.ORSSessionID = res.SessionID
-	f.cb.State = callback.Queued
-	f.cb.QueuedAt = workflow.Now(ctx).UTC()
-	f.changed(ctx)
-}
-
-// orsParams are the effective options overlaid with every property.
-func (f *flow) orsParams() map[string]string {
-	out := make(map[string]string, len(f.set.Options)+len(f.cb.Properties)+8)
-	for k, v := range f.set.Options {
-		out[k] = v
-	}
-	for k, v := range f.cb.AllProperties() {
-		out[k] = v
-	}
-	out[callback.KeyCallbackURL] = f.set.CallbackURL
-	return out
-}
-
-// complete ends the callback with reason; the loop then finishes.
-func (f *flow) complete(ctx workflow.Context, reason string) int64 {
-	f.cb.State, f.cb.Reason = callback.Completed, reason
-	f.submitNow = false
-	return f.changed(ctx)
-}
-
-// changed records a change: wakes the loop and writes the new version.
-func (f *flow) changed(ctx workflow.Context) int64 {
-	f.rev++
-	return f.save(ctx)
-}
-
-// save writes the current state as the next version without blocking the
-// workflow: a read-model outage delays the write, never the callback.
-func (f *flow) save(ctx workflow.Context) int64 {
-	f.index(ctx)
-	f.cb.Version++
-	v := f.cb.Version
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 500 * time.Millisecond, MaximumInterval: 10 * time.Second},
-	})
-	fut := workflow.ExecuteActivity(actx, act.SaveCallback, f.cb.Clone())
-	f.pending++
-	workflow.Go(ctx, func(gctx workflow.Context) {
-		if err := fut.Get(gctx, nil); err != nil {
-			workflow.GetLogger(gctx).Error("read-model write failed", "version", v, "error", err)
+	return f.locked(ctx, PhaseScheduled, func(workflow.Context) {
+		if f.rev == rev { // no change slipped in while the lock was taken
+			f.due = due
+			f.to(PhaseDue)
 		}
-		f.settled = max(f.settled, v)
-		f.pending--
 	})
-	return v
-}
-
-// index keeps the search attributes current: upserted only when the
-// state, desired time or number changed since the start or the last upsert.
-func (f *flow) index(ctx workflow.Context) {
-	key := indexKey(&f.cb)
-	if key == f.indexed {
-		return
-	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, f.cb.SearchAttributes()...); err != nil {
-		workflow.GetLogger(ctx).Warn("search attributes not updated", "error", err)
-		return
-	}
-	f.indexed = key
-}
-
-// indexKey is what a record's search attributes depend on.
-func indexKey(r *callback.Record) string {
-	return string(r.State) + "|" + r.DesiredTime.String() + "|" + r.CustomerNumber()
-}
-
-// awaitSettled waits until version v reached the read model, so a client
-// that reads after an update sees it — but no longer than settleWait: while
-// the read model is down the change stands (it is in the history) and the
-// write lands when it is back.
-func (f *flow) awaitSettled(ctx workflow.Context, v int64) error {
-	_, err := workflow.AwaitWithTimeout(ctx, settleWait, func() bool { return f.settled >= v })
-	return err
-}
-
-// errORS is the envelope of a refused ORS cancel.
-func errORS(err error) error {
-	msg := err.Error()
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		msg = appErr.Message()
-	}
-	return gmserr.ToTemporal(gmserr.New(gmserr.ORSError, "%s", msg))
 }

@@ -14,12 +14,15 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/opengms/callback/activities"
+	"github.com/opengms/callback/activities/contract"
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/gmserr"
-	"github.com/opengms/callback/queries"
 )
 
 var t0 = time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC)
+
+// act names the activities in mocks (the workflow names them by string).
+var act *activities.Activities
 
 // harness runs one CallbackWorkflow on the test environment and records
 // what it asked of ORS and of the read model.
@@ -46,16 +49,16 @@ func newHarness(t *testing.T) *harness {
 
 // orsAccepts makes every submit succeed with session "s-1".
 func (h *harness) orsAccepts() {
-	h.env.OnActivity(act.SubmitToORS, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.SubmitRequest) (activities.SubmitResult, error) {
+	h.env.OnActivity(act.SubmitToORS, mock.Anything, mock.Anything).Return(func(_ context.Context, req contract.SubmitRequest) (contract.SubmitResult, error) {
 		h.submits = append(h.submits, h.env.Now().UTC())
 		require.Equal(h.t, req.ID, req.Params[callback.KeyID])
 		require.Equal(h.t, "http://api/cb", req.Params[callback.KeyCallbackURL])
-		return activities.SubmitResult{SessionID: "s-1"}, nil
+		return contract.SubmitResult{SessionID: "s-1"}, nil
 	}).Maybe()
 }
 
 func (h *harness) orsCancel(err error) {
-	h.env.OnActivity(act.CancelORSSession, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.CancelRequest) error {
+	h.env.OnActivity(act.CancelORSSession, mock.Anything, mock.Anything).Return(func(_ context.Context, req contract.CancelRequest) error {
 		h.cancels++
 		require.Equal(h.t, "s-1", req.SessionID)
 		return err
@@ -162,9 +165,9 @@ func TestImmediateCallbackSubmitsAtOnceAndAnswersSubmitted(t *testing.T) {
 func TestSubmitExhaustionEndsSubmitError(t *testing.T) {
 	h := newHarness(t)
 	attempts := 0
-	h.env.OnActivity(act.SubmitToORS, mock.Anything, mock.Anything).Return(func(_ context.Context, _ activities.SubmitRequest) (activities.SubmitResult, error) {
+	h.env.OnActivity(act.SubmitToORS, mock.Anything, mock.Anything).Return(func(_ context.Context, _ contract.SubmitRequest) (contract.SubmitResult, error) {
 		attempts++
-		return activities.SubmitResult{}, errors.New("ORS answered 503")
+		return contract.SubmitResult{}, errors.New("ORS answered 503")
 	})
 	var submitted func() *gmserr.Error
 	h.at(0, func() { submitted = h.update(UpdateSubmitted, nil) })
@@ -281,7 +284,7 @@ func TestGuardsRejectForbiddenChanges(t *testing.T) {
 }
 
 func TestCompletedRejectsEverything(t *testing.T) {
-	f := &flow{cb: callback.Record{ID: "cb-1", Service: "svc", State: callback.Completed, DesiredTime: t0}}
+	f := &flow{cb: callback.Record{ID: "cb-1", Service: "svc", State: callback.Completed, DesiredTime: t0}, phase: PhaseCompleted}
 	e := gmserr.FromTemporal(f.checkChange(ChangeRequest{State: callback.Routing}))
 	require.Equal(t, 40020, e.Code)
 	require.Equal(t, "Rejecting update : svc=[cb-1 @ 2026-03-02T12:00:00.000Z] - reached state COMPLETED", e.Message)
@@ -291,7 +294,7 @@ func TestCompletedRejectsEverything(t *testing.T) {
 }
 
 func TestQueuedWithoutSessionCannotBeCancelled(t *testing.T) {
-	f := &flow{cb: callback.Record{ID: "cb-1", State: callback.Queued}}
+	f := &flow{cb: callback.Record{ID: "cb-1", State: callback.Queued}, phase: PhaseQueued}
 	e := gmserr.FromTemporal(f.checkCancel(CancelRequest{}))
 	require.Equal(t, 40020, e.Code)
 	require.Contains(t, e.Message, "No ORS session found")
@@ -334,7 +337,7 @@ func TestLongLivedCallbackContinuesAsNew(t *testing.T) {
 	require.ErrorAs(t, h.env.GetWorkflowError(), &can)
 	var next Input
 	require.NoError(t, converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
-	require.True(t, next.Resumed)
+	require.Equal(t, PhaseScheduled, next.Phase)
 	require.Equal(t, callback.Scheduled, next.Record.State)
 	require.Equal(t, int64(2), next.Record.Version, "carries its version")
 	require.Equal(t, h.lastSaved().Version, next.Record.Version, "every write finished first")
@@ -345,7 +348,7 @@ func TestResumedRunDoesNotRewriteItsState(t *testing.T) {
 	h := newHarness(t)
 	h.orsAccepts()
 	in := input(time.Hour, false)
-	in.Resumed, in.Record.Version = true, 7
+	in.Phase, in.Record.Version = PhaseScheduled, 7
 	h.at(2*time.Hour, func() { h.update(UpdateChange, report(callback.Completed, "")) })
 	h.run(in)
 	require.Equal(t, int64(8), h.saved[0].Version, "first write after resume continues the versions")
@@ -355,17 +358,17 @@ func TestResumedRunDoesNotRewriteItsState(t *testing.T) {
 func TestRescheduleIntoAFullBucketChangesNothing(t *testing.T) {
 	h := newHarness(t)
 	h.orsAccepts()
-	var moved []activities.MoveRequest
+	var moved []contract.MoveRequest
 	full := true
-	h.env.OnActivity(act.MoveCallback, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.MoveRequest) error {
+	h.env.OnActivity(act.MoveCallback, mock.Anything, mock.Anything).Return(func(_ context.Context, req contract.MoveRequest) error {
 		moved = append(moved, req)
 		if full {
-			return temporal.NewNonRetryableApplicationError("time bucket full", activities.ErrTypeBucketFull, nil)
+			return temporal.NewNonRetryableApplicationError("time bucket full", contract.ErrTypeBucketFull, nil)
 		}
 		return nil
 	})
 	target := t0.Add(3 * time.Hour)
-	bucket := queries.Bucket{Start: target, End: target.Add(5 * time.Minute), Capacity: 2}
+	bucket := callback.Bucket{Start: target, End: target.Add(5 * time.Minute), Capacity: 2}
 	var refused, accepted func() *gmserr.Error
 	// Sent with the start, as a fast client does: it runs in the first task.
 	h.at(0, func() { refused = h.update(UpdateChange, ChangeRequest{NewDesiredTime: target, Bucket: &bucket}) })

@@ -1,25 +1,29 @@
 package workflows
 
 import (
+	"errors"
 	"strings"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/gmserr"
-	"github.com/opengms/callback/queries"
 )
 
 // These checks are the state diagram's guards. Validators call them before
-// anything is written; handlers call them again after waiting for a submit
-// in flight, since the state may have moved meanwhile.
+// anything is written; handlers call them again once they hold the mutex,
+// since the phase may have moved meanwhile.
 
 // checkCancel guards UpdateCancel.
 func (f *flow) checkCancel(req CancelRequest) error {
 	cb := &f.cb
 	switch {
-	case cb.State == callback.Completed || req.BeforeAgent && cb.State == callback.Processing:
+	case f.phase == PhaseForgotten:
+		return errNotFound(cb.ID)
+	case f.phase == PhaseCompleted || req.BeforeAgent && cb.State == callback.Processing:
 		return gmserr.ToTemporal(gmserr.New(gmserr.InvalidOperation,
 			"Callback %s cannot be cancelled or completed - _callback_state=%s", cb.ID, cb.State).With("id", cb.ID, "state", string(cb.State)))
-	case cb.State != callback.Scheduled && cb.ORSSessionID == "" && !f.submitPending():
+	case f.phase.inORS() && cb.ORSSessionID == "": // created in a forced state: no ORS session to cancel
 		return gmserr.ToTemporal(gmserr.New(gmserr.InvalidOperation,
 			"Callback %s cannot be cancelled - No ORS session found. (_callback_state=%s while _ors_session_id=null?)", cb.ID, cb.State).With("id", cb.ID))
 	}
@@ -29,14 +33,15 @@ func (f *flow) checkCancel(req CancelRequest) error {
 // checkChange guards UpdateChange.
 func (f *flow) checkChange(req ChangeRequest) error {
 	cb := &f.cb
-	if cb.State == callback.Completed {
+	switch f.phase {
+	case PhaseForgotten:
+		return errNotFound(cb.ID)
+	case PhaseCompleted:
 		t := callback.FormatTime(cb.DesiredTime)
 		return gmserr.ToTemporal(gmserr.New(gmserr.InvalidOperation,
 			"Rejecting update : %s=[%s @ %s] - reached state COMPLETED", cb.Service, cb.ID, t).With("id", cb.ID, "service", cb.Service, "time", t))
 	}
-	reschedule := !req.NewDesiredTime.IsZero()
-	notScheduled := cb.State != callback.Scheduled || f.submitting
-	if (reschedule && notScheduled) || (!reschedule && req.State == callback.Scheduled && notScheduled) {
+	if (!req.NewDesiredTime.IsZero() || req.State == callback.Scheduled) && f.phase != PhaseScheduled {
 		return gmserr.ToTemporal(gmserr.New(gmserr.InvalidOperation,
 			"Callback %s is no longer scheduled. State=%s", cb.ID, cb.State).With("id", cb.ID, "state", string(cb.State)))
 	}
@@ -49,24 +54,40 @@ func (f *flow) checkChange(req ChangeRequest) error {
 	return nil
 }
 
+// checkForget guards UpdateForget: only a SCHEDULED (or already COMPLETED)
+// callback may be deleted (SPEC §2.8).
+func (f *flow) checkForget() error {
+	switch f.phase {
+	case PhaseScheduled, PhaseCompleted, PhaseForgotten:
+		return nil
+	}
+	return gmserr.ToTemporal(gmserr.New(gmserr.InvalidOperation,
+		"Callback %s cannot be deleted - _callback_state=%s", f.cb.ID, f.cb.State).With("id", f.cb.ID, "state", string(f.cb.State)))
+}
+
 // submitFailed is the answer of UpdateSubmitted when ORS never accepted.
 func (f *flow) submitFailed() error {
 	return gmserr.ToTemporal(gmserr.MaxSubmitAttempts(f.cb.ID, f.set.MaxSubmitAttempts))
 }
 
 // errBucketFull is 40051 for a reschedule into a full bucket.
-func errBucketFull(service string, b queries.Bucket) error {
-	slot := "[" + callback.FormatTime(b.Start) + ", " + callback.FormatTime(b.End) + "]"
+func errBucketFull(service string, b callback.Bucket) error {
+	slot := b.Slot()
 	return gmserr.ToTemporal(gmserr.New(gmserr.SlotUnavailableProposal,
 		"Too many requests at desired time slot %s. Proposing time slots.", slot).With("slot", slot, "service", service))
 }
 
-// checkForget guards UpdateForget: only a SCHEDULED (or already COMPLETED)
-// callback may be deleted (SPEC §2.8).
-func (f *flow) checkForget() error {
-	if (f.cb.State == callback.Scheduled && !f.submitting) || f.cb.State == callback.Completed {
-		return nil
+// errNotFound is 40030 for a callback deleted on request.
+func errNotFound(id string) error {
+	return gmserr.ToTemporal(gmserr.New(gmserr.CallbackNotFound, "Callback %s cannot be found", id).With("id", id))
+}
+
+// errORS is the envelope of a refused ORS cancel.
+func errORS(err error) error {
+	msg := err.Error()
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		msg = appErr.Message()
 	}
-	return gmserr.ToTemporal(gmserr.New(gmserr.InvalidOperation,
-		"Callback %s cannot be deleted - _callback_state=%s", f.cb.ID, f.cb.State).With("id", f.cb.ID, "state", string(f.cb.State)))
+	return gmserr.ToTemporal(gmserr.New(gmserr.ORSError, "%s", msg))
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/opengms/callback/callback"
-	"github.com/opengms/callback/queries"
 )
 
 // Names of the workflow's updates and queries.
@@ -40,6 +39,11 @@ const settleWait = 5 * time.Second
 // known to have started; the workflow's own writes come after it.
 const StartedVersion = 1
 
+// changeIndexOnMove is the workflow.GetVersion change that upserts the
+// search attributes after a bucketed reschedule (histories recorded before
+// it have no upsert there).
+const changeIndexOnMove = "index-on-move"
+
 // forgetGrace is how long a forgotten callback's execution waits to be
 // deleted before it ends by itself.
 const forgetGrace = time.Hour
@@ -68,10 +72,9 @@ type Input struct {
 	// Paused holds the submission while the service is paused (an
 	// immediate callback of a paused service starts PAUSED).
 	Paused bool
-	// PausedInORS marks a QUEUED callback this service paused in ORS.
-	PausedInORS bool
-	// Resumed marks a continued-as-new run whose state is already stored.
-	Resumed bool
+	// Phase is the phase a continued-as-new run resumes in; empty for a
+	// new callback, whose phase follows from the fields above.
+	Phase Phase `json:",omitempty"`
 }
 
 // PauseRequest is the argument of UpdatePause: its service was paused or
@@ -95,7 +98,7 @@ type CancelRequest struct {
 type ChangeRequest struct {
 	NewDesiredTime time.Time
 	// Bucket is the place a reschedule takes; nil takes none (immediate).
-	Bucket     *queries.Bucket
+	Bucket     *callback.Bucket
 	State      callback.State
 	Reason     string
 	Properties map[string]string

@@ -1,0 +1,75 @@
+// Package contract is what the callback workflow knows of its activities:
+// their names, arguments, results, error types and the ORS time-out. It
+// holds no implementation, so workflow code links neither the read model
+// (sqlx, pq) nor HTTP clients; package activities implements it.
+package contract
+
+import (
+	"time"
+
+	"github.com/opengms/callback/callback"
+)
+
+// Activity names: the methods of activities.Activities, registered under
+// their own names.
+const (
+	// SubmitToORS starts the callback's ORS session (SubmitRequest -> SubmitResult).
+	SubmitToORS = "SubmitToORS"
+	// CancelORSSession sends callback.cancel to the session (CancelRequest).
+	CancelORSSession = "CancelORSSession"
+	// NotifyORS sends another event to the session (EventRequest).
+	NotifyORS = "NotifyORS"
+	// SaveCallback writes a snapshot to the read model (callback.Record).
+	SaveCallback = "SaveCallback"
+	// MoveCallback writes a rescheduled callback into its new bucket (MoveRequest).
+	MoveCallback = "MoveCallback"
+	// ExpectedWaitTime reads the `_request_queue_time_stat` statistic (string -> seconds).
+	ExpectedWaitTime = "ExpectedWaitTime"
+	// ServicePaused tells whether a service is paused now (string -> bool); a local activity.
+	ServicePaused = "ServicePaused"
+)
+
+// Names lists every activity name.
+var Names = []string{SubmitToORS, CancelORSSession, NotifyORS, SaveCallback, MoveCallback, ExpectedWaitTime, ServicePaused}
+
+// ORSTimeout caps one ORS call (CONTRACT: no answer within 10 s fails the
+// attempt): the HTTP client's time-out and each ORS activity's
+// start-to-close time-out.
+const ORSTimeout = 10 * time.Second
+
+// ErrTypeBucketFull is the ApplicationError type of a move into a full bucket.
+const ErrTypeBucketFull = "BUCKET_FULL"
+
+// SubmitRequest starts one ORS session for a callback.
+type SubmitRequest struct {
+	Service string            // for metrics
+	Due     time.Time         // when the callback fell due (fire lateness)
+	ORSURL  string            // ORS base URL
+	AppURL  string            // SCXML application, the session's `src`
+	ID      string            // the callback's `_id`, also the idempotency key
+	Params  map[string]string // every property and effective option
+}
+
+// SubmitResult is ORS's answer to a successful submit.
+type SubmitResult struct {
+	SessionID string
+}
+
+// CancelRequest sends the cancel event to a callback's ORS session.
+type CancelRequest struct {
+	ORSURL    string
+	SessionID string
+}
+
+// EventRequest sends a named event to a callback's ORS session.
+type EventRequest struct {
+	ORSURL    string
+	SessionID string
+	Event     string // callback.pause, callback.resume
+}
+
+// MoveRequest reschedules a callback into a time bucket.
+type MoveRequest struct {
+	Record callback.Record
+	Bucket callback.Bucket
+}
