@@ -14,7 +14,7 @@ import (
 // reschedules, state reports and property changes arrive as Updates; every
 // change is written to the read model by an activity.
 func CallbackWorkflow(ctx workflow.Context, in Input) (callback.Record, error) {
-	f := &flow{cb: in.Record, set: in.Settings, phase: startPhase(in), indexed: indexKey(&in.Record),
+	f := &flow{cb: in.Record, set: in.Settings, phase: startPhase(in), due: in.Due, indexed: indexKey(&in.Record),
 		mu: workflow.NewMutex(ctx)}
 	// The admission row already holds in.Record (and a continued run's
 	// record is stored): the first write is the first change.
@@ -52,7 +52,7 @@ func (f *flow) run(ctx workflow.Context) (callback.Record, error) {
 			if err := f.drain(ctx); err != nil {
 				return f.cb, err
 			}
-			return f.cb, workflow.NewContinueAsNewError(ctx, CallbackWorkflow, Input{Record: f.cb, Settings: f.set, Phase: f.phase})
+			return f.cb, workflow.NewContinueAsNewError(ctx, CallbackWorkflow, Input{Record: f.cb, Settings: f.set, Phase: f.phase, Due: f.due})
 		}
 	}
 	if f.phase == PhaseForgotten {

@@ -185,3 +185,30 @@ func TestWorkflowPackageLinksNoDatabase(t *testing.T) {
 		}
 	}
 }
+
+// A continued-as-new run resumes in the phase it was carried over in: a
+// held callback stays held (never submitted, no pause check) until its
+// service resumes, and keeps when it fell due.
+func TestContinuedRunResumesItsPhase(t *testing.T) {
+	h := newHarness(t)
+	var dues []time.Time
+	h.env.OnActivity(act.SubmitToORS, mock.Anything, mock.Anything).Return(func(_ context.Context, req contract.SubmitRequest) (contract.SubmitResult, error) {
+		h.submits = append(h.submits, h.env.Now().UTC())
+		dues = append(dues, req.Due)
+		return contract.SubmitResult{SessionID: "s-1"}, nil
+	})
+	in := input(-time.Hour, false)
+	in.Record.State, in.Phase, in.Due = callback.Paused, PhaseHeld, t0.Add(-time.Hour)
+	var resumed func() *gmserr.Error
+	h.at(10*time.Minute, func() {
+		require.Empty(t, h.submits, "held")
+		resumed = h.update(UpdatePause, PauseRequest{Paused: false})
+	})
+	h.at(20*time.Minute, func() { h.update(UpdateChange, report(callback.Completed, "")) })
+
+	h.run(in)
+
+	require.Nil(t, resumed())
+	require.Equal(t, []time.Time{t0.Add(10 * time.Minute)}, h.submits)
+	require.Equal(t, []time.Time{t0.Add(-time.Hour)}, dues, "fire lateness from when it fell due")
+}

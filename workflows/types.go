@@ -75,6 +75,8 @@ type Input struct {
 	// Phase is the phase a continued-as-new run resumes in; empty for a
 	// new callback, whose phase follows from the fields above.
 	Phase Phase `json:",omitempty"`
+	// Due is when a continued-as-new run's callback fell due (zero if not yet).
+	Due time.Time `json:",omitzero"`
 }
 
 // PauseRequest is the argument of UpdatePause: its service was paused or
