@@ -42,10 +42,12 @@ func run() error {
 	janitor := &worker.Janitor{Temporal: p.Temporal, Store: p.Store, Logger: p.Logger, Grace: 2 * time.Minute}
 	go janitor.Run(ctx)
 	pauser := &worker.Pauser{Temporal: p.Temporal, Store: p.Store, Logger: p.Logger}
-	go pauser.Apply(ctx, p.Config)
+	// One goroutine applies the pauses, the last configuration winning: the
+	// start's apply may still run when the first reload comes.
+	pauser.ApplyLatest(ctx, p.Config)
 	go config.Watch(ctx, p.Settings.ConfigPath, p.Logger, func(c *config.Config) {
 		cfg.Store(c)
-		pauser.Apply(ctx, c)
+		pauser.ApplyLatest(ctx, c)
 	})
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metrics.Handler())
