@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"sync"
@@ -9,8 +10,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/workflows"
 )
 
 func (s *stack) startWithKey(path, key string, body map[string]any) reply {
@@ -77,4 +80,37 @@ func TestIdempotentRetryOfAFailedImmediateStart(t *testing.T) {
 	again := s.startWithKey(cbPath, "k", body).envelope(t, 500, 50006, "ORS_MAX_SUBMIT_RETRIES")
 	require.Equal(t, first["message"], again["message"])
 	require.Equal(t, 3, s.ors.TotalAttempts(), "the retry did not submit again")
+}
+
+// A retried key whose callback's workflow has closed while the read model
+// does not say COMPLETED answers from the read model: the start Temporal
+// refuses (already started) is no outage.
+func TestKeyedRetryOfAClosedWorkflowAnswersTheReadModel(t *testing.T) {
+	s := newStack(t)
+	s.ors.SetDrive(false)
+	ctx := context.Background()
+
+	t.Run("immediate, QUEUED, then terminated", func(t *testing.T) {
+		body := map[string]any{"_customer_number": "1"}
+		first := s.startWithKey(cbPath, "k-imm", body)
+		require.Equal(t, http.StatusOK, first.Status, "body: %s", first.Body)
+		id := first.object(t)["_id"].(string)
+		require.NoError(t, s.c.TerminateWorkflow(ctx, id, "", "operator"))
+		again := s.startWithKey(cbPath, "k-imm", body)
+		require.Equal(t, http.StatusOK, again.Status, "body: %s", again.Body)
+		require.JSONEq(t, string(first.Body), string(again.Body))
+		require.Equal(t, 1, s.ors.SessionsFor(id), "submitted once")
+	})
+
+	t.Run("scheduled, ended before any worker wrote", func(t *testing.T) {
+		sched := orphan(callback.Scheduled, false, "2", time.Now().UTC())
+		s.admitOnly("k-sched", sched)
+		_, err := s.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: sched.ID, TaskQueue: "nobody-polls-this"},
+			workflows.CallbackWorkflow, workflows.Input{Record: sched})
+		require.NoError(t, err)
+		require.NoError(t, s.c.TerminateWorkflow(ctx, sched.ID, "", "operator"))
+		r := s.startWithKey(cbPath, "k-sched", map[string]any{"_customer_number": "2", "_desired_time": callback.FormatTime(sched.DesiredTime)})
+		require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+		require.Equal(t, map[string]any{"_id": sched.ID}, r.object(t))
+	})
 }

@@ -88,6 +88,10 @@ func New(c Code, format string, args ...any) *Error {
 // Error implements error.
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Code, e.Phrase, e.Message) }
 
+// Unwrap returns the envelope's Cause, so errors.Is and errors.As see the
+// failure behind it (errors.As on *Error still finds this envelope first).
+func (e *Error) Unwrap() error { return e.Cause }
+
 // With adds key/value pairs to the envelope's properties and returns e.
 func (e *Error) With(kv ...string) *Error {
 	if e.Properties == nil {
