@@ -39,3 +39,28 @@ func TestObserveLogsOneLineAndCountsTheRequest(t *testing.T) {
 	require.NotContains(t, buf.String(), "secret")
 	require.Equal(t, 1, bytes.Count(buf.Bytes(), []byte("\n")), "one line per request")
 }
+
+func TestUnstorableRequestsAreLoggedAndCounted(t *testing.T) {
+	var buf bytes.Buffer
+	h := (&Server{Logger: slog.New(slog.NewJSONHandler(&buf, nil))}).Handler()
+	for _, target := range []string{"/genesys/1/service/callback/cb?_customer_number=%00", "/genesys/1/service/callback/cb%FF", "/nowhere?x=%C3%28"} {
+		buf.Reset()
+		counted := func() float64 {
+			return testutil.ToFloat64(metrics.Requests.WithLabelValues("unstorable", "GET", "400"))
+		}
+		before := counted()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+
+		require.Equal(t, http.StatusBadRequest, rec.Code, target)
+		var envelope map[string]any
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &envelope))
+		require.EqualValues(t, 40010, envelope["code"], target)
+		require.Equal(t, before+1, counted(), "%s is counted", target)
+		var line map[string]any
+		require.NoError(t, json.Unmarshal(buf.Bytes(), &line), "%s is logged: %q", target, buf.String())
+		require.Equal(t, "request", line["msg"])
+		require.Equal(t, "unstorable", line["route"])
+		require.EqualValues(t, 400, line["status"])
+	}
+}

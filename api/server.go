@@ -104,7 +104,7 @@ func (s *Server) Handler() http.Handler {
 		s.Logger.ErrorContext(r.Context(), "handler panic", "panic", v, "path", r.URL.Path)
 		s.writeError(w, r, unexpected("internal error"))
 	}
-	return limitBody(rejectUnstorableQuery(r))
+	return limitBody(s.rejectUnstorableQuery(r))
 }
 
 // dispatchServicePost routes POST /genesys/1/service/:a/:b.

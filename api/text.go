@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/julienschmidt/httprouter"
+
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/gmserr"
 )
@@ -28,21 +30,32 @@ func checkParams(p map[string]string) *gmserr.Error {
 }
 
 // rejectUnstorableQuery answers 400 for a path or query string that cannot be
-// stored, before any handler sees it.
-func rejectUnstorableQuery(next http.Handler) http.Handler {
+// stored, before any handler sees it: through writeError and observe (route
+// "unstorable"), so it is logged and counted like every other answer.
+func (s *Server) rejectUnstorableQuery(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e := checkText("path", r.URL.Path); e != nil {
-			writeJSON(w, e.Status, e)
+		e := unstorable(r)
+		if e == nil {
+			next.ServeHTTP(w, r)
 			return
 		}
-		for k, vs := range r.URL.Query() {
-			for _, v := range vs {
-				if e := checkText(k, v); e != nil {
-					writeJSON(w, e.Status, e)
-					return
-				}
+		s.observe("unstorable", func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+			s.writeError(w, r, e)
+		})(w, r, nil)
+	})
+}
+
+// unstorable refuses r's path or query parameters when one cannot be stored.
+func unstorable(r *http.Request) *gmserr.Error {
+	if e := checkText("path", r.URL.Path); e != nil {
+		return e
+	}
+	for k, vs := range r.URL.Query() {
+		for _, v := range vs {
+			if e := checkText(k, v); e != nil {
+				return e
 			}
 		}
-		next.ServeHTTP(w, r)
-	})
+	}
+	return nil
 }
