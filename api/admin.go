@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/julienschmidt/httprouter"
 	"golang.org/x/crypto/bcrypt"
@@ -28,7 +27,7 @@ func (s *Server) adminUser(r *http.Request) (user string, ok bool, err *gmserr.E
 		return "", false, nil
 	}
 	hash, known := s.Config().AdminUsers[user]
-	now := time.Now()
+	now := s.now()
 	if known && s.verified.known(user, hash, pass, now) {
 		return user, true, nil
 	}
