@@ -50,7 +50,7 @@ func TestStartErrors(t *testing.T) {
 		{"bad forced state", cbPath, "application/json", `{"_customer_number":"1","_callback_state":"DONE"}`,
 			400, 40010, "BAD_PARAMETER", "Invalid _callback_state: DONE"},
 		{"bad option from request", "/genesys/1/service/callback/buffered", "application/json", `{"_customer_number":"1","_max_ors_submit_attempts":"many"}`,
-			500, 50020, "BAD_CONFIGURATION", "Option _max_ors_submit_attempts is invalid: many"},
+			400, 40010, "BAD_PARAMETER", "Invalid _max_ors_submit_attempts: many"},
 		{"phone checks without a country", "/genesys/1/service/callback/no-country", "application/json", `{"_customer_number":"1"}`,
 			500, 50020, "BAD_CONFIGURATION", "Service option no-country / _default_country is not configured. But option _disallow_impossible_phone_numbers is set."},
 		{"unknown office hours", "/genesys/1/service/callback/bad-hours", "application/json", `{"_customer_number":"1"}`,

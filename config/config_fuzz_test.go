@@ -10,6 +10,13 @@ import (
 	"github.com/opengms/callback/gmserr"
 )
 
+// isParamErr reports whether e is a BAD_PARAMETER (40010) envelope naming
+// an option.
+func isParamErr(e *gmserr.Error) bool {
+	return e != nil && e.Code == gmserr.BadParameter.Code && e.Status == gmserr.BadParameter.Status &&
+		e.Phrase == gmserr.BadParameter.Phrase && e.Message != "" && e.Properties["option"] != ""
+}
+
 // isConfigErr reports whether e is a BAD_CONFIGURATION (50020) envelope.
 func isConfigErr(e *gmserr.Error) bool {
 	return e != nil && e.Code == gmserr.BadConfiguration.Code && e.Status == gmserr.BadConfiguration.Status &&
@@ -19,7 +26,8 @@ func isConfigErr(e *gmserr.Error) bool {
 // FuzzParse: arbitrary INI bytes never panic Parse; for every service of a
 // parsed file, resolving it, computing its effective options for fuzzed
 // request parameters, reading them, and resolving its office hours and
-// capacity never panic, and every error is a 50020 envelope.
+// capacity never panic, and every error is a 50020 envelope (or a 40010 one
+// for a value a request supplied).
 func FuzzParse(f *testing.F) {
 	if shipped, err := os.ReadFile("gms.ini"); err == nil {
 		f.Add(shipped, "_customer_number=5115&usr_name=Bob")
@@ -86,8 +94,8 @@ func FuzzParse(f *testing.F) {
 			for _, p := range []map[string]string{nil, params} {
 				e, gerr := c.Effective(svc, p)
 				if gerr != nil {
-					if !isConfigErr(gerr) || e != nil {
-						t.Fatalf("Effective(%q, %v) = %v, %#v: want a 50020 envelope", name, p, e, gerr)
+					if !(isConfigErr(gerr) || p != nil && isParamErr(gerr)) || e != nil {
+						t.Fatalf("Effective(%q, %v) = %v, %#v: want a 50020 (or for a request's value 40010) envelope", name, p, e, gerr)
 					}
 					continue
 				}

@@ -193,16 +193,29 @@ _service = request-chat
 	require.Contains(t, c.Services, "hours")
 }
 
+// requireParamErr checks a 40010 envelope's message and option property.
+func requireParamErr(t *testing.T, err *gmserr.Error, msg, option string) {
+	t.Helper()
+	requireEnvelope(t, err, gmserr.BadParameter, msg, "option", option)
+}
+
 // requireConfigErr checks a 50020 envelope's message and service property.
 func requireConfigErr(t *testing.T, err *gmserr.Error, msg, service string) {
 	t.Helper()
+	requireEnvelope(t, err, gmserr.BadConfiguration, msg, "service", service)
+}
+
+// requireEnvelope checks err is an envelope of code c with message msg and
+// property key = value.
+func requireEnvelope(t *testing.T, err *gmserr.Error, c gmserr.Code, msg, key, value string) {
+	t.Helper()
 	require.NotNil(t, err)
-	require.Equal(t, 50020, err.Code)
-	require.Equal(t, 500, err.Status)
-	require.Equal(t, "BAD_CONFIGURATION", err.Phrase)
-	require.Equal(t, gmserr.ExceptionPackage+"CallbackExceptionConfiguration", err.Exception)
+	require.Equal(t, c.Code, err.Code)
+	require.Equal(t, c.Status, err.Status)
+	require.Equal(t, c.Phrase, err.Phrase)
+	require.Equal(t, gmserr.ExceptionPackage+c.Suffix, err.Exception)
 	require.Equal(t, msg, err.Message)
-	require.Equal(t, service, err.Properties["service"])
+	require.Equal(t, value, err.Properties[key])
 }
 
 func TestInvalidOptionValues(t *testing.T) {
@@ -242,13 +255,14 @@ func TestInvalidOptionValues(t *testing.T) {
 			require.Nil(t, err)
 			require.Equal(t, 10, e.Int(OptRequestTimeBucket))
 
-			// The same value from a request, for an option the service does not set.
+			// The same value from a request, for an option the service does not
+			// set: the client's fault.
 			_, err = c.Effective(s, map[string]string{tc.option: tc.value})
 			if tc.option == OptRequestTimeBucket {
 				require.Nil(t, err) // configured: the request cannot override it
 				return
 			}
-			requireConfigErr(t, err, tc.msg, "good")
+			requireParamErr(t, err, "Invalid "+tc.option+": "+tc.value, tc.option)
 		})
 	}
 }
@@ -310,8 +324,12 @@ _urs_virtual_queue = price $5 and $6
 			require.Equal(t, tc.want, e.String(tc.option))
 		})
 	}
+	// The request supplied the value through its token: the client's fault.
 	_, gerr = c.Effective(s, map[string]string{"bucket": "7"})
-	requireConfigErr(t, gerr, "Option _request_time_bucket is invalid: 7", "s")
+	requireParamErr(t, gerr, "Invalid _request_time_bucket: 7 (from parameter bucket)", OptRequestTimeBucket)
+	_, gerr = c.Effective(s, map[string]string{"bucket": ""})
+	requireParamErr(t, gerr, "Invalid _request_time_bucket:  (from parameter bucket)", OptRequestTimeBucket)
+	// No parameter for the token: the literal is the configuration's.
 	_, gerr = c.Effective(s, nil)
 	requireConfigErr(t, gerr, "Option _request_time_bucket is invalid: $bucket$", "s")
 	require.Equal(t, "Billing@$my_token$.GA", s.Options[OptTarget], "the service keeps its raw value")
@@ -351,6 +369,12 @@ _overwritable_options = _ors, _target ,_redirect,$extra$
 		{"open", map[string]string{"_target": "Request"}, OptTarget, "Request"},
 		{"open", map[string]string{"_ors": "http://request-ors:2"}, OptORS, "http://request-ors:2"},
 		{"open", map[string]string{"_redirect": ""}, OptRedirect, ""},
+		{"open", map[string]string{"_redirect": `""`}, OptRedirect, ""}, // ?_redirect="" as the reference writes it
+		{"open", map[string]string{"_redirect": ` "" `}, OptRedirect, ""},
+		{"open", map[string]string{"_target": `""`}, OptTarget, ""},
+		{"fixed", map[string]string{"_redirect": `""`}, OptRedirect, "other"}, // not overwritable
+		{"bare", map[string]string{"_redirect": `""`}, OptRedirect, ""},
+		{"bare", map[string]string{"_redirect": `"x"`}, OptRedirect, `"x"`},
 		{"open", nil, OptRedirect, "other"},
 		{"open", map[string]string{"extra": "_request_time_bucket", "_request_time_bucket": "60"}, OptRequestTimeBucket, "60"},
 		{"bare", nil, OptORS, "http://default-ors:8090"},

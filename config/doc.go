@@ -6,7 +6,8 @@
 // a Service; a broken one carries its 50020 error in Service.Err and never
 // stops the others. For each request, Config.Effective applies the seed
 // defaults, the service's values with $token$ substitution and the request's
-// overrides (SPEC §4 override rule), validates the result and returns an
+// overrides (SPEC §4 override rule), validates the result (a bad value the
+// request supplied is 40010, a bad configured one 50020) and returns an
 // Effective option set that travels into the workflow, so a workflow never
 // reads configuration itself.
 package config

@@ -103,7 +103,7 @@ func validateConfigured(service string, opts map[string]string) *gmserr.Error {
 		if k == OptType || k == OptService || token.MatchString(opts[k]) {
 			continue
 		}
-		if err := validateOption(service, k, opts[k]); err != nil {
+		if err := validateOption(service, k, opts[k], nil); err != nil {
 			return err
 		}
 	}
@@ -141,9 +141,13 @@ func configErr(service, format string, args ...any) *gmserr.Error {
 	return gmserr.New(gmserr.BadConfiguration, format, args...).With("service", service)
 }
 
-// validateOption checks one option value with its table validator: C3 for
-// _request_queue_time_stat, "Option {option} is invalid: {value}" otherwise.
-func validateOption(service, name, value string) *gmserr.Error {
+// validateOption checks one option value with its table validator. from
+// names the request parameters the value came from (nil = the
+// configuration's value): an invalid one is 40010 "Invalid {option}:
+// {value}", with " (from parameter {tok})" when a $tok$ brought it. An
+// invalid configured value is C3 for _request_queue_time_stat, "Option
+// {option} is invalid: {value}" otherwise.
+func validateOption(service, name, value string, from []string) *gmserr.Error {
 	o, ok := Lookup(name)
 	if !ok || o.Validate == nil {
 		return nil
@@ -151,7 +155,13 @@ func validateOption(service, name, value string) *gmserr.Error {
 	if o.Validate(value) == nil {
 		return nil
 	}
-	if name == OptRequestQueueTimeStat {
+	switch {
+	case len(from) == 1 && from[0] == name:
+		return gmserr.New(gmserr.BadParameter, "Invalid %s: %s", name, value).With("option", name)
+	case len(from) > 0:
+		return gmserr.New(gmserr.BadParameter, "Invalid %s: %s (from parameter %s)", name, value, strings.Join(from, ",")).
+			With("option", name)
+	case name == OptRequestQueueTimeStat:
 		return configErr(service, "Unable to parse option: %s=%s", name, value)
 	}
 	return configErr(service, "Option %s is invalid: %s", name, value)
