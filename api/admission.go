@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,8 +64,10 @@ func (s *Server) admit(ctx context.Context, name string, p map[string]string, re
 	if e := checkDesiredTime(id, opts, desired, now); e != nil {
 		return nil, e
 	}
-	if e := rules.phone.Check(p[callback.KeyCustomerNumber]); e != nil {
-		return nil, e
+	if number := p[callback.KeyCustomerNumber]; strings.TrimSpace(number) != "" { // a service may identify customers otherwise
+		if e := rules.phone.Check(number); e != nil {
+			return nil, e
+		}
 	}
 	set := s.settings(rules, id)
 	a := &admission{service: rules, input: workflows.Input{
@@ -72,7 +75,7 @@ func (s *Server) admit(ctx context.Context, name string, p map[string]string, re
 			Properties: effectiveProperties(p, set.Options), LookupKeys: opts.List(config.OptCustomerLookupKeys)},
 		Settings: set,
 	}}
-	a.InQueueLimit = opts.InQueueLimit()
+	a.InQueueLimit, a.InQueueKey = opts.InQueueLimit(), inQueueKey(opts)
 	if forced := strings.TrimSpace(p[callback.KeyState]); forced != "" {
 		if e := a.force(forced, p); e != nil {
 			return nil, e
@@ -98,6 +101,22 @@ func (s *Server) admit(ctx context.Context, name string, p map[string]string, re
 	a.Record = a.input.Record
 	a.Throttles = throttles(opts, p)
 	return a, nil
+}
+
+// inQueueKey is the property that identifies a customer for the in-queue
+// limit (`_enable_in_queue_checking`): `_customer_number` when it is one of
+// the service's `_mandatory_customer_lookup_keys` (the reference's "same
+// customer number") or the list is empty, else the list's first key — a
+// service that names its customers otherwise (say CB_SUBSCRIPTION_ID)
+// counts per value of that key. One key, not all mandatory values
+// together: the limit is per customer, and a second key's other value
+// (another account of the same subscriber) must not let one past it.
+func inQueueKey(opts config.Effective) string {
+	keys := opts.List(config.OptMandatoryCustomerLookupKeys)
+	if len(keys) == 0 || slices.Contains(keys, callback.KeyCustomerNumber) {
+		return callback.KeyCustomerNumber
+	}
+	return keys[0]
 }
 
 // throttles are the service's rate limits for a request with parameters p.

@@ -15,9 +15,14 @@ import (
 // Admission is what a new callback must pass before it exists.
 type Admission struct {
 	Record callback.Record
-	// InQueueLimit is the most open (not COMPLETED) callbacks its number may
-	// have in the service; 0 = no limit.
+	// InQueueLimit is the most open (not COMPLETED) callbacks its customer
+	// may have in the service; 0 = no limit.
 	InQueueLimit int
+	// InQueueKey is the property that identifies the customer for
+	// InQueueLimit ("" = `_customer_number`): callbacks count together when
+	// they have the same non-empty value of it. A callback without a value
+	// is not limited.
+	InQueueKey string
 	// Bucket is the place it takes; nil when it takes none (immediate,
 	// forced state).
 	Bucket *callback.Bucket
@@ -35,7 +40,7 @@ type DuplicateError struct{ ID string }
 
 func (e *DuplicateError) Error() string { return "duplicate of callback " + e.ID }
 
-// ErrInQueueLimit means the number already has InQueueLimit open callbacks.
+// ErrInQueueLimit means the customer already has InQueueLimit open callbacks.
 var ErrInQueueLimit = errors.New("in-queue limit reached")
 
 // ErrBucketFull means the bucket has no place left.
@@ -44,13 +49,13 @@ var ErrBucketFull = errors.New("time bucket full")
 // Admit checks the Idempotency-Key, the throttles, the in-queue limit and the bucket's capacity
 // and records the callback's admission row (version 0), all in one
 // transaction under advisory locks (key, service throttles, service +
-// number, service + bucket, always in that order), so concurrent admissions can
+// customer, service + bucket, always in that order), so concurrent admissions can
 // never both take the last place. With none of the first three to check,
 // the transaction is the one place_callback statement.
 func (s *Store) Admit(ctx context.Context, a Admission) error {
 	rec := a.Record
 	rec.Version = 0
-	if a.IdempotencyKey == "" && !a.Throttles.active(rec.Immediate) && a.InQueueLimit <= 0 {
+	if a.IdempotencyKey == "" && !a.Throttles.active(rec.Immediate) && !a.limited() {
 		return place(ctx, s.DB, rec, a.Bucket)
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -60,18 +65,8 @@ func (s *Store) Admit(ctx context.Context, a Admission) error {
 		if err := checkThrottles(ctx, tx, rec, a.Throttles); err != nil {
 			return err
 		}
-		if a.InQueueLimit > 0 {
-			if err := advisoryLock(ctx, tx, "number", rec.Service, rec.CustomerNumber()); err != nil {
-				return err
-			}
-			var n int
-			if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM callbacks
-				WHERE service = $1 AND customer_number = $2 AND state <> 'COMPLETED'`, rec.Service, rec.CustomerNumber()); err != nil {
-				return fmt.Errorf("count open callbacks: %w", err)
-			}
-			if n >= a.InQueueLimit {
-				return ErrInQueueLimit
-			}
+		if err := checkInQueue(ctx, tx, a); err != nil {
+			return err
 		}
 		if err := place(ctx, tx, rec, a.Bucket); err != nil {
 			return err
