@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -61,6 +62,11 @@ func TestCallbacksIdentifiedByAnotherKey(t *testing.T) {
 			require.Equal(t, sub, recs[0]["CB_SUBSCRIPTION_ID"])
 		}
 	}
+
+	// A PUT checks a number only when one is given, as a start does.
+	put := func(v url.Values) reply { return s.putForm(subscriptionsPath+"/"+b, v) }
+	require.Equal(t, http.StatusOK, put(url.Values{"_customer_number": {"  "}, "usr_note": {"blank number"}}).Status)
+	put(url.Values{"_customer_number": {"12"}}).envelope(t, 400, 40040, "NUMBER_REJECTED")
 
 	// A cancelled callback no longer counts.
 	require.Equal(t, http.StatusOK, s.do(http.MethodDelete, subscriptionsPath+"/"+a, "", nil).Status)

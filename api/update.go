@@ -163,15 +163,15 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, ps httprouter.Pa
 func (s *Server) changeRequest(ctx context.Context, rec callback.Record, p map[string]string) (workflows.ChangeRequest, error) {
 	var req workflows.ChangeRequest
 	newTime := strings.TrimSpace(p[callback.KeyNewDesiredTime])
-	number, numberChanged := p[callback.KeyCustomerNumber]
+	number := strings.TrimSpace(p[callback.KeyCustomerNumber]) // checked when given (empty removes it)
 	req.Properties = properties(p)
-	if newTime != "" || numberChanged && number != "" || s.setsOption(rec.Service, p) {
+	if newTime != "" || number != "" || s.setsOption(rec.Service, p) {
 		rules, e := s.rules(rec.Service, merged(rec.Properties, p))
 		if e != nil {
 			return req, e
 		}
 		req.Properties = effectiveProperties(p, optionValues(rules))
-		if numberChanged && number != "" {
+		if number != "" {
 			if e := rules.phone.Check(number); e != nil {
 				return req, e
 			}
