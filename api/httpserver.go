@@ -9,7 +9,7 @@ import (
 const (
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = 30 * time.Second
-	writeTimeout      = 2 * time.Minute // an immediate start waits for ORS
+	writeTimeout      = 2 * time.Minute // longer where an answer waits for the workflow (allowWrite)
 	idleTimeout       = 2 * time.Minute
 	maxHeaderBytes    = 64 << 10
 )
@@ -27,3 +27,17 @@ func NewHTTPServer(addr string, h http.Handler) *http.Server {
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
 }
+
+// allowWrite lets the answer to the current request be written for d from
+// now (and a little more) where that is beyond the server's writeTimeout:
+// an answer that waits for ORS as long as the workflow may take is never
+// cut off while the submission still goes on.
+func allowWrite(w http.ResponseWriter, d time.Duration) {
+	if d+writeSlack <= writeTimeout {
+		return
+	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d + writeSlack))
+}
+
+// writeSlack is the time allowWrite leaves for the answer itself.
+const writeSlack = 5 * time.Second

@@ -45,3 +45,38 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 	line, _ := bufio.NewReader(big).ReadString('\n')
 	require.Contains(t, line, "431", "headers over the limit are refused")
 }
+
+// An answer that waits for the workflow longer than the server's write
+// time-out is still delivered: allowWrite moves that request's deadline
+// (through the observe wrapper).
+func TestAllowWriteOutlastsTheWriteTimeout(t *testing.T) {
+	const slow = 500 * time.Millisecond
+	serve := func(extend bool) (string, error) {
+		srv := NewHTTPServer("", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+			if extend {
+				allowWrite(rec, writeTimeout+time.Minute) // as long as a submission may take
+			}
+			time.Sleep(slow)
+			_, _ = rec.Write([]byte("answered"))
+		}))
+		srv.WriteTimeout = slow / 5 // the real one is 2 min
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		go srv.Serve(l) //nolint:errcheck // closed below
+		defer srv.Close()
+		resp, err := http.Get("http://" + l.Addr().String() + "/")
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		_, err = bufio.NewReader(resp.Body).WriteTo(&b)
+		return b.String(), err
+	}
+	_, err := serve(false)
+	require.Error(t, err, "without it the answer is cut off")
+	got, err := serve(true)
+	require.NoError(t, err)
+	require.Equal(t, "answered", got)
+}

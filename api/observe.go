@@ -29,6 +29,9 @@ type statusRecorder struct {
 	status int
 }
 
+// Unwrap is the wrapped writer (for http.ResponseController).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)

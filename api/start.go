@@ -44,6 +44,9 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, name string) {
 		s.writeError(w, r, e)
 		return
 	}
+	if a.input.Immediate {
+		allowWrite(w, workflows.SubmitWait(a.input.Settings.MaxSubmitAttempts))
+	}
 	a.IdempotencyKey = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
 	id := a.input.Record.ID
 	noteCallback(r.Context(), id)

@@ -115,6 +115,7 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request, ps httprouter.Pa
 		s.writeError(w, r, err)
 		return
 	}
+	allowWrite(w, workflows.UpdateWait(s.maxAttempts(rec)))
 	err = s.update(r.Context(), rec, workflows.UpdateCancel, req, func(rec callback.Record) error {
 		return errNotCancellable(id, rec.State)
 	})
@@ -144,6 +145,7 @@ func (s *Server) change(w http.ResponseWriter, r *http.Request, ps httprouter.Pa
 		s.writeError(w, r, err)
 		return
 	}
+	allowWrite(w, workflows.UpdateWait(s.maxAttempts(rec)))
 	err = s.update(r.Context(), rec, workflows.UpdateChange, req, func(rec callback.Record) error {
 		t := callback.FormatTime(rec.DesiredTime)
 		return gmserr.New(gmserr.InvalidOperation, "Rejecting update : %s=[%s @ %s] - reached state COMPLETED", rec.Service, id, t).
