@@ -10,7 +10,7 @@ export GOTOOLCHAIN := auto
 # Test timeout of `go test` (the whole suite must finish well within CI's time).
 TEST_TIMEOUT ?= 12m
 
-.PHONY: help run test build tools clean record-histories bench bench-quick chaos
+.PHONY: help run test build tools clean record-histories bench bench-quick chaos cluster test-cluster
 
 help: ## list the targets
 	@echo "Targets:"
@@ -36,6 +36,17 @@ test: tools ## go vet and the whole test suite (starts its own Temporal and Post
 	GO="$(GO)" scripts/fuzz.sh $(FUZZ_SHORT); \
 	echo "==> crash test, short (kill -9 of each component under load; make chaos runs the full one)"; \
 	GMS_CHAOS=short $(GO) test -count=1 -timeout 5m -run '^TestChaosShort$$' -v ./chaos
+
+cluster: ## like make run, on a real Temporal cluster (frontend, history, matching, worker as processes; 16 shards; its own PostgreSQL)
+	@scripts/run.sh --cluster
+
+test-cluster: tools ## the API/workflow integration suite on a throwaway real Temporal cluster (builds bin/temporal-server once)
+	@set -euo pipefail; \
+	scripts/ensure-temporal-server.sh; \
+	pg_bin="$$(scripts/ensure-postgres.sh | tail -n 1)"; \
+	export TEMPORAL_CLI="$(CURDIR)/bin/temporal" PG_BIN="$$pg_bin" GMS_TEST_TEMPORAL=cluster; \
+	echo "==> go test ./api on a real cluster (GMS_TEST_TEMPORAL=cluster)"; \
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./api
 
 record-histories: tools ## re-record the workflow histories the replay test replays (workflows/testdata/histories)
 	@pg_bin="$$(scripts/ensure-postgres.sh | tail -n 1)"; \
@@ -78,5 +89,5 @@ clean: ## remove bin/ and .data/ (built programs, local Temporal and PostgreSQL 
 	@pid="$$(head -n 1 .data/pg/postmaster.pid 2>/dev/null || true)"; \
 	if [ -n "$$pid" ] && kill -0 "$$pid" 2>/dev/null; then \
 		echo "==> the PostgreSQL of .data/pg is running (pid $$pid); stop make run first" >&2; exit 1; fi
-	@if [ -L .data/pg ]; then rm -rf "$$(readlink -f .data/pg)"; fi
+	@for pg in .data/pg .data/cluster/pg; do if [ -L "$$pg" ]; then rm -rf "$$(readlink -f "$$pg")"; fi; done
 	rm -rf bin .data

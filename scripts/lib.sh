@@ -9,6 +9,9 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Pinned: newer tags of the CLI cannot be built with the toolchain here.
 TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
+# The real Temporal server (make cluster, make test-cluster): the newest tag
+# on the module proxy that builds with go.mod's pinned toolchain.
+TEMPORAL_SERVER_VERSION="${TEMPORAL_SERVER_VERSION:-v1.32.2}"
 
 say() { printf '==> %s\n' "$*" >&2; }
 warn() { printf '==> WARNING: %s\n' "$*" >&2; }
@@ -33,6 +36,39 @@ ensure_temporal() {
 	(cd "$REPO_ROOT" && GOBIN="$REPO_ROOT/bin" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION") ||
 		die "could not install the Temporal CLI"
 	[[ -x "$bin" ]] || die "go install finished but $bin is missing"
+}
+
+# ensure_temporal_server: installs the real Temporal server into bin/ —
+# bin/temporal-server, bin/temporal-sql-tool and its PostgreSQL schemas in
+# bin/temporal-schema — unless that version is there. Idempotent; built with
+# go.mod's toolchain, cached by Go's build cache after the first time.
+ensure_temporal_server() {
+	local bin="$REPO_ROOT/bin" stamp="$REPO_ROOT/bin/.temporal-server-version"
+	if [[ -x "$bin/temporal-server" && -x "$bin/temporal-sql-tool" && -d "$bin/temporal-schema" &&
+		"$(cat "$stamp" 2>/dev/null)" == "$TEMPORAL_SERVER_VERSION" ]]; then
+		return 0
+	fi
+	command -v go >/dev/null 2>&1 || die "go is not on PATH; it is needed to build the Temporal server"
+	local toolchain
+	toolchain="$(sed -n 's/^toolchain //p' "$REPO_ROOT/go.mod")"
+	say "building Temporal server $TEMPORAL_SERVER_VERSION ($toolchain) into bin/ (first time only: several minutes)"
+	mkdir -p "$bin"
+	local tmp
+	tmp="$(mktemp -d)"
+	(cd "$tmp" && GOTOOLCHAIN="$toolchain" GOBIN="$tmp" GOFLAGS=-buildvcs=false go install \
+		"go.temporal.io/server/cmd/server@$TEMPORAL_SERVER_VERSION" \
+		"go.temporal.io/server/cmd/tools/sql@$TEMPORAL_SERVER_VERSION") || die "could not build the Temporal server"
+	local src
+	src="$(cd "$tmp" && GOTOOLCHAIN="$toolchain" go mod download -json "go.temporal.io/server@$TEMPORAL_SERVER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+	[[ -d "$src/schema/postgresql/v12" ]] || die "no PostgreSQL schemas in $src"
+	rm -rf "$bin/temporal-schema"
+	mkdir -p "$bin/temporal-schema"
+	cp -r "$src/schema/postgresql/v12/temporal" "$src/schema/postgresql/v12/visibility" "$bin/temporal-schema/"
+	chmod -R u+w "$bin/temporal-schema"
+	mv "$tmp/server" "$bin/temporal-server"
+	mv "$tmp/sql" "$bin/temporal-sql-tool"
+	rm -rf "$tmp"
+	printf '%s\n' "$TEMPORAL_SERVER_VERSION" >"$stamp"
 }
 
 # _pg_dir_ok DIR: DIR holds the PostgreSQL server programs.
@@ -226,6 +262,34 @@ start_temporal_dev() {
 		sleep 0.5
 	done
 	die "the Temporal dev server did not become healthy within 60 s (see $data/temporal.log)"
+}
+
+# start_temporal_cluster PORT DATADIR NAMESPACE: starts a real Temporal
+# cluster (cmd/temporal-cluster: its own PostgreSQL, the four services as
+# separate processes) with its frontend on 127.0.0.1:PORT and its state in
+# DATADIR/cluster; sets TEMPORAL_PID. A second start reuses that state.
+start_temporal_cluster() {
+	local port="$1" data="$2" ns="${3:-default}"
+	(cd "$REPO_ROOT" && go build -o bin/temporal-cluster ./cmd/temporal-cluster) || die "could not build cmd/temporal-cluster"
+	say "starting a Temporal cluster on 127.0.0.1:$port (state: $data/cluster, log: $data/temporal.log)"
+	local from
+	from="$(stat -c %s "$data/temporal.log" 2>/dev/null || echo 0)"
+	"$REPO_ROOT/bin/temporal-cluster" -dir "$data/cluster" -bin "$REPO_ROOT/bin" -address "127.0.0.1:$port" \
+		-namespace "$ns" >>"$data/temporal.log" 2>&1 &
+	TEMPORAL_PID=$!
+	local i
+	for ((i = 0; i < 360; i++)); do
+		if tail -c +$((from + 1)) "$data/temporal.log" 2>/dev/null | grep -q "Temporal cluster ready" &&
+			"$REPO_ROOT/bin/temporal" operator cluster health --address "127.0.0.1:$port" >/dev/null 2>&1; then
+			return 0
+		fi
+		if ! kill -0 "$TEMPORAL_PID" 2>/dev/null; then
+			tail -n 20 "$data/temporal.log" >&2 || true
+			die "the Temporal cluster exited during startup (see $data/temporal.log and $data/cluster/logs)"
+		fi
+		sleep 0.5
+	done
+	die "the Temporal cluster did not become healthy within 3 min (see $data/temporal.log)"
 }
 
 # wait_temporal HOST:PORT: waits until the Temporal frontend answers a health check.

@@ -8,8 +8,12 @@
 # Ctrl-C (or SIGTERM) stops everything this script started. A second run reuses
 # $GMS_DATA_DIR (Temporal database, PostgreSQL cluster) and is up in seconds.
 #
-# Usage: scripts/run.sh [--infra]
-#   --infra   start only Temporal and PostgreSQL (to run api/worker by hand)
+# Usage: scripts/run.sh [--infra] [--cluster]
+#   --infra     start only Temporal and PostgreSQL (to run api/worker by hand)
+#   --cluster   a real Temporal cluster instead of the dev server (make
+#               cluster): frontend, history, matching and worker services as
+#               separate processes, 16 history shards, its own PostgreSQL
+#               under $GMS_DATA_DIR/cluster
 #
 # Environment (CONTRACT.md): GMS_CONFIG, GMS_HTTP_ADDR, GMS_PUBLIC_URL,
 # TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE, DATABASE_URL,
@@ -21,15 +25,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$REPO_ROOT"
 
 INFRA_ONLY=0
-case "${1:-}" in
---infra) INFRA_ONLY=1 ;;
-"") ;;
--h | --help)
-	sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-	exit 0
-	;;
-*) die "unknown argument: $1 (try --help)" ;;
-esac
+CLUSTER=0
+for arg in "$@"; do
+	case "$arg" in
+	--infra) INFRA_ONLY=1 ;;
+	--cluster) CLUSTER=1 ;;
+	-h | --help)
+		sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*) die "unknown argument: $arg (try --help)" ;;
+	esac
+done
 
 GMS_CONFIG_SET="${GMS_CONFIG:+1}"
 export GMS_CONFIG="${GMS_CONFIG:-config/gms.ini}"
@@ -87,8 +94,8 @@ cleanup() {
 		stop_pid "${PROC_NAMES[i]}" "${PROC_PIDS[i]}" 15
 	done
 	if [[ -n "$TEMPORAL_PID" ]]; then
-		say "stopping Temporal dev server"
-		stop_pid temporal "$TEMPORAL_PID" 20
+		say "stopping Temporal"
+		stop_pid temporal "$TEMPORAL_PID" 60
 	fi
 	if [[ -n "$PG_STARTED_DIR" ]]; then
 		say "stopping PostgreSQL"
@@ -108,6 +115,7 @@ trap 'exit 129' HUP
 
 say "checking tools"
 ensure_temporal
+((CLUSTER)) && ensure_temporal_server
 PG_BIN="$(ensure_postgres | tail -n 1)"
 [[ -n "$PG_BIN" ]] || die "PostgreSQL bin dir not found"
 
@@ -122,6 +130,9 @@ if port_open "$T_HOST" "$T_PORT"; then
 	say "using the Temporal server already answering at $TEMPORAL_ADDRESS"
 	wait_temporal "$TEMPORAL_ADDRESS" || die "something listens at $TEMPORAL_ADDRESS but it is not a healthy Temporal frontend"
 	TEMPORAL_UI="(not started by make run)"
+elif is_local_host "$T_HOST" && ((CLUSTER)); then
+	start_temporal_cluster "$T_PORT" "$GMS_DATA_DIR" "$TEMPORAL_NAMESPACE"
+	TEMPORAL_UI="${TEMPORAL_UI_URL:-(none: make cluster runs no Web UI)}"
 elif is_local_host "$T_HOST"; then
 	start_temporal_dev "$T_HOST" "$T_PORT" "$GMS_DATA_DIR" "$TEMPORAL_NAMESPACE"
 	TEMPORAL_UI="http://127.0.0.1:$TEMPORAL_UI_PORT"
@@ -235,7 +246,7 @@ while :; do
 		fi
 	done
 	if [[ -n "$TEMPORAL_PID" ]] && ! kill -0 "$TEMPORAL_PID" 2>/dev/null; then
-		warn "the Temporal dev server exited (see $GMS_DATA_DIR/temporal.log); stopping everything"
+		warn "Temporal exited (see $GMS_DATA_DIR/temporal.log); stopping everything"
 		exit 1
 	fi
 	if [[ -n "$PG_STARTED_DIR" ]] && ! port_open "$DB_HOST" "$DB_PORT"; then

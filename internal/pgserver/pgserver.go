@@ -4,9 +4,12 @@ package pgserver
 
 import (
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -52,4 +55,84 @@ func FreePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Cluster is one PostgreSQL cluster: its data directory and the programs
+// that run it.
+type Cluster struct {
+	Bin  string // directory of initdb, pg_ctl and postgres
+	Dir  string // holds data/ (the cluster), the socket and log
+	Port int
+}
+
+// Data is the cluster's data directory.
+func (c *Cluster) Data() string { return filepath.Join(c.Dir, "data") }
+
+// URL is the cluster's base URL, without a database.
+func (c *Cluster) URL() string { return "postgres://postgres@127.0.0.1:" + strconv.Itoa(c.Port) }
+
+// Start initialises the cluster when Dir holds none (owned by the postgres
+// user when root: initdb refuses root), then starts it on Port with the
+// given extra server options, and waits until it accepts connections.
+func (c *Cluster) Start(opts string) error {
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return err
+	}
+	if err := chownToPostgres(c.Dir); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(c.Data(), "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
+		if out, err := Command(filepath.Join(c.Bin, "initdb"), "-D", c.Data(), "-U", "postgres", "-A", "trust", "--no-sync").CombinedOutput(); err != nil {
+			return fmt.Errorf("initdb: %v: %s", err, out)
+		}
+	}
+	all := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 %s", c.Port, c.Dir, opts)
+	if out, err := Command(filepath.Join(c.Bin, "pg_ctl"), "-D", c.Data(), "-o", all, "-l", filepath.Join(c.Dir, "log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
+		return fmt.Errorf("pg_ctl start: %v: %s", err, out)
+	}
+	return nil
+}
+
+// Stop stops the cluster (fast: open transactions are rolled back).
+func (c *Cluster) Stop() error {
+	if out, err := Command(filepath.Join(c.Bin, "pg_ctl"), "-D", c.Data(), "-m", "fast", "-w", "stop").CombinedOutput(); err != nil {
+		return fmt.Errorf("pg_ctl stop: %v: %s", err, out)
+	}
+	return nil
+}
+
+// OwnDir is where a cluster meant for dir can live: dir itself, or, when we
+// are root and the postgres user cannot reach dir (a checkout under /root),
+// a directory under /var/tmp that dir links to.
+func OwnDir(dir string) (string, error) {
+	if target, err := filepath.EvalSymlinks(dir); err == nil && target != dir {
+		return target, nil
+	}
+	if os.Geteuid() != 0 || exec.Command("runuser", "-u", "postgres", "--", "test", "-x", filepath.Dir(dir)).Run() == nil {
+		return dir, nil
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(dir))
+	own := fmt.Sprintf("/var/tmp/gms-pg-%08x", h.Sum32())
+	if err := os.MkdirAll(own, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.Symlink(own, dir); err != nil {
+		return "", err
+	}
+	return own, nil
+}
+
+// chownToPostgres gives dir to the postgres user when running as root.
+func chownToPostgres(dir string) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return fmt.Errorf("running as root needs a postgres user: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return os.Chown(dir, uid, gid)
 }
