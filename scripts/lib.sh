@@ -12,6 +12,8 @@ TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
 # The real Temporal server (make cluster, make test-cluster): the newest tag
 # on the module proxy that builds with go.mod's pinned toolchain.
 TEMPORAL_SERVER_VERSION="${TEMPORAL_SERVER_VERSION:-v1.32.2}"
+# Its Web UI: the ui-server the pinned CLI embeds.
+TEMPORAL_UI_VERSION="${TEMPORAL_UI_VERSION:-v2.42.1}"
 
 say() { printf '==> %s\n' "$*" >&2; }
 warn() { printf '==> WARNING: %s\n' "$*" >&2; }
@@ -40,24 +42,29 @@ ensure_temporal() {
 
 # ensure_temporal_server: installs the real Temporal server into bin/ —
 # bin/temporal-server, bin/temporal-sql-tool and its PostgreSQL schemas in
-# bin/temporal-schema — unless that version is there. Idempotent; built with
+# bin/temporal-schema, and the Web UI server bin/temporal-ui — unless those
+# versions are there. Idempotent; built with
 # go.mod's toolchain, cached by Go's build cache after the first time.
 ensure_temporal_server() {
 	local bin="$REPO_ROOT/bin" stamp="$REPO_ROOT/bin/.temporal-server-version"
-	if [[ -x "$bin/temporal-server" && -x "$bin/temporal-sql-tool" && -d "$bin/temporal-schema" &&
-		"$(cat "$stamp" 2>/dev/null)" == "$TEMPORAL_SERVER_VERSION" ]]; then
+	local want="$TEMPORAL_SERVER_VERSION ui $TEMPORAL_UI_VERSION"
+	if [[ -x "$bin/temporal-server" && -x "$bin/temporal-sql-tool" && -x "$bin/temporal-ui" && -d "$bin/temporal-schema" &&
+		"$(cat "$stamp" 2>/dev/null)" == "$want" ]]; then
 		return 0
 	fi
 	command -v go >/dev/null 2>&1 || die "go is not on PATH; it is needed to build the Temporal server"
 	local toolchain
 	toolchain="$(sed -n 's/^toolchain //p' "$REPO_ROOT/go.mod")"
-	say "building Temporal server $TEMPORAL_SERVER_VERSION ($toolchain) into bin/ (first time only: several minutes)"
+	say "building Temporal server $TEMPORAL_SERVER_VERSION and UI $TEMPORAL_UI_VERSION ($toolchain) into bin/ (first time only: several minutes)"
 	mkdir -p "$bin"
 	local tmp
 	tmp="$(mktemp -d)"
 	(cd "$tmp" && GOTOOLCHAIN="$toolchain" GOBIN="$tmp" GOFLAGS=-buildvcs=false go install \
 		"go.temporal.io/server/cmd/server@$TEMPORAL_SERVER_VERSION" \
 		"go.temporal.io/server/cmd/tools/sql@$TEMPORAL_SERVER_VERSION") || die "could not build the Temporal server"
+	mkdir -p "$tmp/ui"
+	(cd "$tmp" && GOTOOLCHAIN="$toolchain" GOBIN="$tmp/ui" GOFLAGS=-buildvcs=false go install \
+		"github.com/temporalio/ui-server/v2/cmd/server@$TEMPORAL_UI_VERSION") || die "could not build the Temporal Web UI"
 	local src
 	src="$(cd "$tmp" && GOTOOLCHAIN="$toolchain" go mod download -json "go.temporal.io/server@$TEMPORAL_SERVER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
 	[[ -d "$src/schema/postgresql/v12" ]] || die "no PostgreSQL schemas in $src"
@@ -67,8 +74,9 @@ ensure_temporal_server() {
 	chmod -R u+w "$bin/temporal-schema"
 	mv "$tmp/server" "$bin/temporal-server"
 	mv "$tmp/sql" "$bin/temporal-sql-tool"
+	mv "$tmp/ui/server" "$bin/temporal-ui"
 	rm -rf "$tmp"
-	printf '%s\n' "$TEMPORAL_SERVER_VERSION" >"$stamp"
+	printf '%s\n' "$want" >"$stamp"
 }
 
 # _pg_dir_ok DIR: DIR holds the PostgreSQL server programs.
@@ -267,16 +275,20 @@ start_temporal_dev() {
 # start_temporal_cluster PORT DATADIR NAMESPACE: starts a real Temporal
 # cluster (cmd/temporal-cluster: its own PostgreSQL, the four services as
 # separate processes) with its frontend on 127.0.0.1:PORT and its state in
-# DATADIR/cluster; sets TEMPORAL_PID. A second start reuses that state.
+# DATADIR/cluster, and its Web UI on the first free port from 8233 up; sets
+# TEMPORAL_PID and TEMPORAL_UI_PORT. A second start reuses that state.
 start_temporal_cluster() {
-	local port="$1" data="$2" ns="${3:-default}"
+	local port="$1" data="$2" ns="${3:-default}" ui
+	ui="$(free_port "${TEMPORAL_UI_PORT:-8233}")" || die "no free port for the Temporal Web UI"
+	if [[ "$ui" == "$port" ]]; then ui="$(free_port $((port + 1)))"; fi
 	(cd "$REPO_ROOT" && go build -o bin/temporal-cluster ./cmd/temporal-cluster) || die "could not build cmd/temporal-cluster"
 	say "starting a Temporal cluster on 127.0.0.1:$port (state: $data/cluster, log: $data/temporal.log)"
 	local from
 	from="$(stat -c %s "$data/temporal.log" 2>/dev/null || echo 0)"
 	"$REPO_ROOT/bin/temporal-cluster" -dir "$data/cluster" -bin "$REPO_ROOT/bin" -address "127.0.0.1:$port" \
-		-namespace "$ns" >>"$data/temporal.log" 2>&1 &
+		-namespace "$ns" -ui-port "$ui" >>"$data/temporal.log" 2>&1 &
 	TEMPORAL_PID=$!
+	TEMPORAL_UI_PORT="$ui"
 	local i
 	for ((i = 0; i < 360; i++)); do
 		if tail -c +$((from + 1)) "$data/temporal.log" 2>/dev/null | grep -q "Temporal cluster ready" &&

@@ -132,7 +132,8 @@ if port_open "$T_HOST" "$T_PORT"; then
 	TEMPORAL_UI="(not started by make run)"
 elif is_local_host "$T_HOST" && ((CLUSTER)); then
 	start_temporal_cluster "$T_PORT" "$GMS_DATA_DIR" "$TEMPORAL_NAMESPACE"
-	TEMPORAL_UI="${TEMPORAL_UI_URL:-(none: make cluster runs no Web UI)}"
+	TEMPORAL_UI="http://127.0.0.1:$TEMPORAL_UI_PORT"
+	export TEMPORAL_UI_URL="${TEMPORAL_UI_URL:-$TEMPORAL_UI}"
 elif is_local_host "$T_HOST"; then
 	start_temporal_dev "$T_HOST" "$T_PORT" "$GMS_DATA_DIR" "$TEMPORAL_NAMESPACE"
 	TEMPORAL_UI="http://127.0.0.1:$TEMPORAL_UI_PORT"

@@ -37,6 +37,7 @@ func run() error {
 	addr := flag.String("address", "127.0.0.1:7233", "the frontend's address (127.0.0.1:PORT)")
 	namespace := flag.String("namespace", "default", "namespace to register")
 	shards := flag.Int("shards", 16, "history shards (fixed when the cluster is first created)")
+	uiPort := flag.Int("ui-port", 0, "port of the Temporal Web UI on 127.0.0.1 (0: none)")
 	flag.Parse()
 
 	_, p, err := net.SplitHostPort(*addr)
@@ -55,7 +56,7 @@ func run() error {
 	defer stop()
 	abs := func(p string) string { a, _ := filepath.Abs(p); return a }
 	c, err := cluster.Start(ctx, cluster.Options{Dir: abs(*dir), Bin: abs(*bin), PGBin: pgBin,
-		FrontendPort: port, Shards: *shards, Namespace: *namespace})
+		FrontendPort: port, Shards: *shards, Namespace: *namespace, UIPort: *uiPort})
 	if err != nil {
 		return err
 	}
@@ -69,8 +70,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Temporal cluster ready: frontend %s, namespace %s, %d history shards, PostgreSQL %s, logs in %s\n",
-		c.FrontendAddress(), c.Namespace(), *shards, c.PostgresURL(), filepath.Join(abs(*dir), "logs"))
+	fmt.Printf("Temporal cluster ready: frontend %s, namespace %s, %d history shards, PostgreSQL %s, Web UI %s, logs in %s\n",
+		c.FrontendAddress(), c.Namespace(), *shards, c.PostgresURL(), c.UIURL(), filepath.Join(abs(*dir), "logs"))
 	select {
 	case <-ctx.Done():
 		return nil

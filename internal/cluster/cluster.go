@@ -44,6 +44,9 @@ type Options struct {
 	Shards int
 	// Namespace is registered at start (default "default").
 	Namespace string
+	// UIPort, when not 0, runs the Temporal Web UI (bin/temporal-ui) on
+	// 127.0.0.1:UIPort.
+	UIPort int
 }
 
 // Cluster is a running cluster.
@@ -108,6 +111,14 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 	if err := c.registerNamespace(ctx); err != nil {
 		return nil, err
 	}
+	if o.UIPort != 0 {
+		if err := writeUIConfig(o.Dir, c.FrontendAddress(), o.UIPort, o.Namespace); err != nil {
+			return nil, err
+		}
+		if err := c.StartService(ui); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -123,6 +134,14 @@ func (c *Cluster) PostgresURL() string { return c.pg.URL() }
 // Exits reports a service process that ended without Kill or Stop.
 func (c *Cluster) Exits() <-chan error { return c.exits }
 
+// UIURL is the Web UI's address, "" without one.
+func (c *Cluster) UIURL() string {
+	if c.opts.UIPort == 0 {
+		return ""
+	}
+	return "http://127.0.0.1:" + strconv.Itoa(c.opts.UIPort)
+}
+
 // StartService starts (or restarts) one service's process, its output
 // appended to Dir/logs/SERVICE.log.
 func (c *Cluster) StartService(svc string) error {
@@ -137,6 +156,9 @@ func (c *Cluster) StartService(svc string) error {
 	}
 	cmd := exec.Command(filepath.Join(c.opts.Bin, "temporal-server"), "--config-file", c.config, "--allow-no-auth",
 		"start", "--service", svc)
+	if svc == ui {
+		cmd = exec.Command(filepath.Join(c.opts.Bin, "temporal-ui"), "--root", c.opts.Dir, "--config", "ui", "--env", "development", "start")
+	}
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Ctrl-C reaches the supervisor, which stops them in order
 	if err := cmd.Start(); err != nil {
@@ -181,10 +203,15 @@ func (c *Cluster) Kill(svc string) error {
 	return nil
 }
 
-// Stop ends every service (frontend first, history last) and PostgreSQL.
+// Stop ends the Web UI, every service (frontend first, history last) and
+// PostgreSQL.
 func (c *Cluster) Stop() {
+	order := []string{ui}
 	for i := len(Services) - 1; i >= 0; i-- {
-		p := c.take(Services[i])
+		order = append(order, Services[i])
+	}
+	for _, svc := range order {
+		p := c.take(svc)
 		if p == nil {
 			continue
 		}

@@ -17,6 +17,9 @@ import (
 // Services are the Temporal services, each run as its own process.
 var Services = []string{"history", "matching", "frontend", "worker"}
 
+// ui names the Web UI's process among the services'.
+const ui = "ui"
+
 // ports are the cluster's loopback ports, chosen at its first start and
 // kept in its directory, so a second start reuses them with the data.
 type ports struct {
@@ -176,4 +179,13 @@ func writeConfig(dir string, shards int, p ports) (string, error) {
 		return "", fmt.Errorf("render %s: %w", file, err)
 	}
 	return file, f.Close()
+}
+
+// writeUIConfig writes the Web UI's configuration (Dir/ui/development.yaml).
+func writeUIConfig(dir, frontend string, port int, namespace string) error {
+	if err := os.MkdirAll(filepath.Join(dir, "ui"), 0o755); err != nil {
+		return err
+	}
+	cfg := fmt.Sprintf("temporalGrpcAddress: %s\nport: %d\npublicPath:\nenableUi: true\ndefaultNamespace: %s\n", frontend, port, namespace)
+	return os.WriteFile(filepath.Join(dir, "ui", "development.yaml"), []byte(cfg), 0o644)
 }
