@@ -40,13 +40,15 @@ test: tools ## go vet and the whole test suite (starts its own Temporal and Post
 cluster: ## like make run, on a real Temporal cluster (frontend, history, matching, worker as processes; 16 shards; its own PostgreSQL)
 	@scripts/run.sh --cluster
 
-test-cluster: tools ## the API/workflow integration suite on a throwaway real Temporal cluster (builds bin/temporal-server once)
+test-cluster: tools ## the integration suite and the short crash test (kill -9 of history and frontend) on throwaway real Temporal clusters
 	@set -euo pipefail; \
 	scripts/ensure-temporal-server.sh; \
 	pg_bin="$$(scripts/ensure-postgres.sh | tail -n 1)"; \
 	export TEMPORAL_CLI="$(CURDIR)/bin/temporal" PG_BIN="$$pg_bin" GMS_TEST_TEMPORAL=cluster; \
 	echo "==> go test ./api on a real cluster (GMS_TEST_TEMPORAL=cluster)"; \
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./api
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./api; \
+	echo "==> crash test, short, on a real cluster (kill -9 of worker, API, history, frontend, PostgreSQL under load)"; \
+	GMS_CHAOS=short $(GO) test -count=1 -timeout 5m -run '^TestChaosShort$$' -v ./chaos
 
 record-histories: tools ## re-record the workflow histories the replay test replays (workflows/testdata/histories)
 	@pg_bin="$$(scripts/ensure-postgres.sh | tail -n 1)"; \

@@ -34,6 +34,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -62,6 +63,11 @@ type Options struct {
 	RequestTimeout time.Duration
 	// KeepDir keeps the logs and data directory (always kept on failure).
 	KeepDir bool
+
+	// Cluster runs Temporal as a real cluster (internal/cluster: frontend,
+	// history, matching and worker processes on their own PostgreSQL) and
+	// kills its history and frontend processes instead of the dev server.
+	Cluster bool
 
 	RepoRoot    string // module root (found from the working directory when empty)
 	TemporalCLI string // bin/temporal of the repository when empty ($TEMPORAL_CLI wins)
@@ -106,6 +112,9 @@ func (o *Options) defaults() error {
 	}
 	if _, err := os.Stat(o.TemporalCLI); err != nil {
 		return fmt.Errorf("temporal CLI not found at %s: run scripts/ensure-temporal.sh (make chaos does)", o.TemporalCLI)
+	}
+	if _, err := os.Stat(filepath.Join(o.RepoRoot, "bin", "temporal-server")); o.Cluster && err != nil {
+		return fmt.Errorf("temporal-server not found in %s/bin: run scripts/ensure-temporal-server.sh (make test-cluster does)", o.RepoRoot)
 	}
 	if o.PGBin == "" {
 		var err error
@@ -189,8 +198,12 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 // component down in turn.
 func (r *runner) crashPhase(ctx context.Context) error {
 	o := r.o
-	r.logf("crash phase: %d start requests over %s by %d clients; %d round(s) of kill -9 (worker, api, temporal, postgres), %s apart, each down %s",
-		o.Callbacks, o.LoadDuration, o.Clients, o.Rounds, o.Gap, o.Down)
+	var victims []string
+	for _, p := range r.e.victims() {
+		victims = append(victims, p.name)
+	}
+	r.logf("crash phase: %d start requests over %s by %d clients; %d round(s) of kill -9 (%s), %s apart, each down %s",
+		o.Callbacks, o.LoadDuration, o.Clients, o.Rounds, strings.Join(victims, ", "), o.Gap, o.Down)
 	loadDone := make(chan struct{})
 	go func() {
 		defer close(loadDone)
@@ -207,7 +220,7 @@ func (r *runner) crashPhase(ctx context.Context) error {
 func (r *runner) killer(ctx context.Context) error {
 	e := r.e
 	for round := 1; round <= r.o.Rounds; round++ {
-		for _, p := range []*proc{e.worker, e.api, e.temporal, e.pg} {
+		for _, p := range e.victims() {
 			if !sleepCtx(ctx, r.o.Gap) {
 				return ctx.Err()
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opengms/callback/chaos"
+	"github.com/opengms/callback/internal/testenv"
 )
 
 // TestChaosShort is the short crash test of `make test` (GMS_CHAOS=short):
@@ -22,6 +23,7 @@ func TestChaosShort(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute) // within go test -timeout 5m: cleanup runs
 	defer cancel()
 	o := chaos.Short()
+	o.Cluster = os.Getenv(testenv.TemporalEnv) == "cluster" // make test-cluster: kill its history and frontend
 	o.Log = testWriter{t}
 	res, err := chaos.Run(ctx, o)
 	if res != nil {

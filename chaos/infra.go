@@ -26,6 +26,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 
+	"github.com/opengms/callback/internal/cluster"
 	"github.com/opengms/callback/orssim"
 	"github.com/opengms/callback/queries"
 )
@@ -71,6 +72,10 @@ type env struct {
 
 	pg, temporal, worker, api *proc
 	procs                     []*proc
+	// cluster is the real Temporal cluster (Options.Cluster); temporal is
+	// then its frontend and services its four processes.
+	cluster  *cluster.Cluster
+	services []*proc
 
 	tc    client.Client
 	store *queries.Store
@@ -143,7 +148,13 @@ func (e *env) setup(ctx context.Context) error {
 	if err := e.setupPostgres(ctx); err != nil {
 		return err
 	}
-	e.setupTemporal()
+	if o.Cluster {
+		if err := e.setupCluster(ctx); err != nil {
+			return err
+		}
+	} else {
+		e.setupTemporal()
+	}
 	e.setupApps()
 	for _, p := range e.procs {
 		pp := p
@@ -160,11 +171,7 @@ func (e *env) setup(ctx context.Context) error {
 	if err := e.createDatabase(ctx); err != nil {
 		return err
 	}
-	e.logf("starting the Temporal dev server on 127.0.0.1:%d (file-backed)", e.tPort)
-	if err := e.temporal.start(); err != nil {
-		return err
-	}
-	if err := e.temporal.waitReady(ctx, o.ReadyTimeout); err != nil {
+	if err := e.startTemporal(ctx); err != nil {
 		return err
 	}
 	e.tc, err = client.DialContext(ctx, client.Options{HostPort: e.temporalAddr(), Namespace: "default", Logger: quietLogger()})
@@ -341,17 +348,80 @@ func (e *env) setupTemporal() {
 				"--log-level", "error",
 				"--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true")
 		},
-		ready: func(ctx context.Context) error {
-			c, err := client.DialContext(ctx, client.Options{HostPort: e.temporalAddr(), Namespace: "default", Logger: quietLogger()})
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			_, err = c.WorkflowService().DescribeNamespace(ctx, describeDefault())
-			return err
-		},
+		ready: e.temporalReady,
 	}
 	e.procs = append(e.procs, e.temporal)
+}
+
+// startTemporal starts the dev server, or the cluster's services, and
+// waits until the frontend serves the namespace.
+func (e *env) startTemporal(ctx context.Context) error {
+	if e.cluster == nil {
+		e.logf("starting the Temporal dev server on 127.0.0.1:%d (file-backed)", e.tPort)
+		if err := e.temporal.start(); err != nil {
+			return err
+		}
+		return e.temporal.waitReady(ctx, e.o.ReadyTimeout)
+	}
+	e.logf("starting a Temporal cluster, frontend on 127.0.0.1:%d: %d processes, 16 history shards", e.tPort, len(e.services))
+	for _, p := range e.services {
+		if err := p.start(); err != nil {
+			return err
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, e.o.ReadyTimeout)
+	defer cancel()
+	return e.cluster.AwaitNamespace(wctx)
+}
+
+// setupCluster readies a real cluster (its PostgreSQL, schemas,
+// configuration) and one proc per service; the frontend is e.temporal.
+func (e *env) setupCluster(ctx context.Context) error {
+	c, err := cluster.Prepare(ctx, cluster.Options{Dir: filepath.Join(e.dir, "temporal"), Bin: filepath.Join(e.o.RepoRoot, "bin"),
+		PGBin: e.o.PGBin, FrontendPort: e.tPort, Shards: 16})
+	if err != nil {
+		return err
+	}
+	e.cluster = c
+	e.atEnd(c.Stop) // after the services' procs have stopped (cleanups run newest first)
+	for _, svc := range cluster.Services {
+		p := &proc{name: "temporal-" + svc, logf: e.logf, log: e.openLog("temporal-" + svc),
+			build: func() *exec.Cmd { return c.Command(svc) },
+			ready: e.temporalReady}
+		e.services = append(e.services, p)
+		if svc == "frontend" {
+			e.temporal = p
+		}
+	}
+	e.procs = append(e.procs, e.services...)
+	return nil
+}
+
+// temporalReady: the frontend serves the namespace.
+func (e *env) temporalReady(ctx context.Context) error {
+	c, err := client.DialContext(ctx, client.Options{HostPort: e.temporalAddr(), Namespace: "default", Logger: quietLogger()})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.WorkflowService().DescribeNamespace(ctx, describeDefault())
+	return err
+}
+
+// victims are the components the crash phase kills -9 in turn: the
+// worker, the API, Temporal (the dev server, or a cluster's history and
+// frontend processes) and the read model's PostgreSQL.
+func (e *env) victims() []*proc {
+	if e.cluster == nil {
+		return []*proc{e.worker, e.api, e.temporal, e.pg}
+	}
+	var history *proc
+	for _, p := range e.services {
+		if p.name == "temporal-history" {
+			history = p
+		}
+	}
+	return []*proc{e.worker, e.api, history, e.temporal, e.pg}
 }
 
 // ---- worker and API ----

@@ -149,8 +149,7 @@ func (res *Result) Summary() string {
 		res.Accepted, res.AcceptedImmediate, res.AcceptedScheduled, res.AcceptedCrash, res.AcceptedOutage)
 	row("start requests", "%d  (%d POSTs: %d retried after 5xx, %d after connection errors; answers %s)",
 		res.Requests, res.Attempts, res.Retried5xx, res.RetriedConn, statusList(res.Status))
-	row("kills (kill -9)", "worker %d, api %d, temporal %d, postgres %d (one of them the %.0fs outage)",
-		res.Kills["worker"], res.Kills["api"], res.Kills["temporal"], res.Kills["postgres"], res.Outage.Down.Seconds())
+	row("kills (kill -9)", "%s (postgres: one of them the %.0fs outage)", killList(res.Kills), res.Outage.Down.Seconds())
 	row("unexpected exits", "%d", len(res.Unexpected))
 	row("workflows", "%d  (completed %d, running %d; reasons %s)", res.Workflows, res.Completed, res.Running, reasonList(res.Reasons))
 	row("read-model rows", "%d", res.Rows)
@@ -225,4 +224,16 @@ func reasonList(m map[string]int) string {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
+}
+
+// killList renders the kills per component, in a fixed order, those never
+// killed left out.
+func killList(kills map[string]int) string {
+	var parts []string
+	for _, name := range []string{"worker", "api", "temporal", "temporal-history", "temporal-frontend", "temporal-matching", "temporal-worker", "postgres"} {
+		if n := kills[name]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", name, n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -67,10 +67,42 @@ type proc struct {
 	done chan struct{} // closed when it has exited
 }
 
-// Start brings the cluster up — PostgreSQL, schemas, the four services —
-// and registers its namespace; it returns once the frontend answers and
-// the namespace is usable.
+// Start brings the cluster up — PostgreSQL, schemas, the four services,
+// the Web UI if asked — and registers its namespace; it returns once the
+// frontend answers and the namespace is usable.
 func Start(ctx context.Context, o Options) (c *Cluster, err error) {
+	if c, err = Prepare(ctx, o); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			c.Stop()
+		}
+	}()
+	for _, svc := range Services {
+		if err := c.StartService(svc); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.AwaitNamespace(ctx); err != nil {
+		return nil, err
+	}
+	if c.opts.UIPort != 0 {
+		if err := writeUIConfig(c.opts.Dir, c.FrontendAddress(), c.opts.UIPort, c.opts.Namespace); err != nil {
+			return nil, err
+		}
+		if err := c.StartService(ui); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Prepare readies the cluster without starting a service: its PostgreSQL
+// runs, its schemas are current, its configuration is written. Whoever
+// runs the services' processes (Start, or a crash test that kills them)
+// takes them from Command.
+func Prepare(ctx context.Context, o Options) (c *Cluster, err error) {
 	if o.Shards == 0 {
 		o.Shards = 16
 	}
@@ -80,7 +112,7 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 	if err := os.MkdirAll(filepath.Join(o.Dir, "logs"), 0o755); err != nil {
 		return nil, err
 	}
-	c = &Cluster{opts: o, procs: map[string]*proc{}, exits: make(chan error, len(Services))}
+	c = &Cluster{opts: o, procs: map[string]*proc{}, exits: make(chan error, len(Services)+1)}
 	if c.ports, err = loadPorts(o.Dir, o.FrontendPort); err != nil {
 		return nil, err
 	}
@@ -103,23 +135,17 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 	if c.config, err = writeConfig(o.Dir, o.Shards, c.ports); err != nil {
 		return nil, err
 	}
-	for _, svc := range Services {
-		if err := c.StartService(svc); err != nil {
-			return nil, err
-		}
-	}
-	if err := c.registerNamespace(ctx); err != nil {
-		return nil, err
-	}
-	if o.UIPort != 0 {
-		if err := writeUIConfig(o.Dir, c.FrontendAddress(), o.UIPort, o.Namespace); err != nil {
-			return nil, err
-		}
-		if err := c.StartService(ui); err != nil {
-			return nil, err
-		}
-	}
 	return c, nil
+}
+
+// Command is a new command that runs service svc (one of Services, or the
+// Web UI) of the cluster.
+func (c *Cluster) Command(svc string) *exec.Cmd {
+	if svc == ui {
+		return exec.Command(filepath.Join(c.opts.Bin, "temporal-ui"), "--root", c.opts.Dir, "--config", "ui", "--env", "development", "start")
+	}
+	return exec.Command(filepath.Join(c.opts.Bin, "temporal-server"), "--config-file", c.config, "--allow-no-auth",
+		"start", "--service", svc)
 }
 
 // FrontendAddress is where clients dial the cluster.
@@ -154,11 +180,7 @@ func (c *Cluster) StartService(svc string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(filepath.Join(c.opts.Bin, "temporal-server"), "--config-file", c.config, "--allow-no-auth",
-		"start", "--service", svc)
-	if svc == ui {
-		cmd = exec.Command(filepath.Join(c.opts.Bin, "temporal-ui"), "--root", c.opts.Dir, "--config", "ui", "--env", "development", "start")
-	}
+	cmd := c.Command(svc)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Ctrl-C reaches the supervisor, which stops them in order
 	if err := cmd.Start(); err != nil {
@@ -261,10 +283,10 @@ func (c *Cluster) sqlTool(ctx context.Context, args ...string) error {
 	return nil
 }
 
-// registerNamespace waits for the frontend, registers the namespace if it
-// is new, and waits until the frontend serves it (its namespace cache
+// AwaitNamespace waits for the frontend, registers the namespace if it is
+// new, and waits until the frontend serves it (its namespace cache
 // refreshes every few seconds).
-func (c *Cluster) registerNamespace(ctx context.Context) error {
+func (c *Cluster) AwaitNamespace(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	var tc client.Client

@@ -26,6 +26,7 @@ func main() {
 	rounds := flag.Int("rounds", 0, "rounds of kills (0 = the variant's)")
 	outage := flag.Duration("outage", 0, "read-model outage (0 = the variant's)")
 	keep := flag.Bool("keep", false, "keep the logs and data directory even when every check passes")
+	onCluster := flag.Bool("cluster", false, "run Temporal as a real cluster and kill its history and frontend processes")
 	flag.Parse()
 
 	o := chaos.Full()
@@ -42,6 +43,7 @@ func main() {
 		o.Outage = *outage
 	}
 	o.KeepDir = *keep
+	o.Cluster = *onCluster
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
