@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/opengms/callback/internal/cluster"
 	"github.com/opengms/callback/internal/pgserver"
 
 	"context"
@@ -340,6 +341,68 @@ func memory(pid int) (rss, hwm float64) {
 		}
 	}
 	return rss, hwm
+}
+
+// memoryOf is the memory of processes pids together, in MB: one process's
+// RSS and peak RSS, or for several the sum of their proportional set sizes
+// (shared pages, as PostgreSQL's shared buffers, counted once) twice.
+func memoryOf(pids []int) (rss, hwm float64) {
+	if len(pids) == 1 {
+		return memory(pids[0])
+	}
+	for _, pid := range pids {
+		rss += pss(pid)
+	}
+	return rss, rss
+}
+
+// pss is a process's proportional set size in MB (0 when unknown).
+func pss(pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "Pss:"); ok {
+			if f := strings.Fields(v); len(f) > 0 {
+				kb, _ := strconv.ParseFloat(f[0], 64)
+				return kb / 1024
+			}
+		}
+	}
+	return 0
+}
+
+// temporalPIDs are Temporal's processes: the dev server, or the cluster's
+// services and its PostgreSQL.
+func (b *bench) temporalPIDs() []int {
+	if b.cluster != nil {
+		return b.cluster.PIDs()
+	}
+	return []int{b.temporal.pid()}
+}
+
+// startCluster starts a real Temporal cluster in the bench's directory
+// and connects b.tc to it; it returns the frontend's address.
+func (b *bench) startCluster(ctx context.Context, root string) (string, error) {
+	pgBin, err := pgserver.Bin()
+	if err != nil {
+		return "", err
+	}
+	if err := os.Chmod(b.dir, 0o755); err != nil { // its PostgreSQL runs as the postgres user
+		return "", err
+	}
+	b.cluster, err = cluster.Start(ctx, cluster.Options{Dir: filepath.Join(b.dir, "cluster"), Bin: filepath.Join(root, "bin"), PGBin: pgBin, Shards: 16,
+		PGSettings: pgserver.Throwaway + " -c shared_buffers=512MB -c max_wal_size=4GB"}) // as the read model's
+	if err != nil {
+		return "", fmt.Errorf("temporal cluster (make test-cluster builds bin/temporal-server): %w", err)
+	}
+	b.cl.add(b.cluster.Stop)
+	if b.tc, err = client.DialContext(ctx, client.Options{HostPort: b.cluster.FrontendAddress(), Namespace: "default", Logger: quietLogger()}); err != nil {
+		return "", err
+	}
+	b.cl.add(b.tc.Close)
+	return b.cluster.FrontendAddress(), nil
 }
 
 // machine describes the host for BENCHMARKS.md.

@@ -54,6 +54,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/opengms/callback/config"
+	"github.com/opengms/callback/internal/cluster"
 	"github.com/opengms/callback/orssim"
 )
 
@@ -98,6 +99,7 @@ func main() {
 		explain   = flag.Duration("explain", 0, "log the plans of statements slower than this (auto_explain) to postgres.log in the kept temporary directory")
 		profile   = flag.Duration("profile", 0, "capture CPU profiles of the API and the worker (this long: during scheduled starts at c=32, and during each read-model query) into the kept temporary directory")
 		rate      = flag.Float64("rate", 0, "offered rate of the latency run (default: half the best sustained API rate measured; 100/s without the throughput phase)")
+		onCluster = flag.Bool("cluster", false, "run on a real Temporal cluster (bin/temporal-server: frontend, history, matching, worker processes, 16 shards, SQL persistence and visibility on its own PostgreSQL) instead of the dev server")
 	)
 	flag.Parse()
 	outSet := false
@@ -119,7 +121,11 @@ func main() {
 	}
 	p.micro = p.micro || *micro
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	b := &bench{plan: p, out: *out, keep: *keep || *explain > 0 || *profile > 0, t0: time.Now(), rate: *rate, explain: *explain, profile: *profile}
+	b := &bench{plan: p, out: *out, keep: *keep || *explain > 0 || *profile > 0, t0: time.Now(), rate: *rate, explain: *explain, profile: *profile,
+		onCluster: *onCluster}
+	if b.onCluster {
+		b.name += "-cluster" // its own section of the report
+	}
 	if *only != "" {
 		b.name += "-partial" // its own section of the report, never the full or quick one
 		b.only = map[string]bool{}
@@ -154,12 +160,15 @@ type bench struct {
 	dir      string
 	pg       *postgres
 	db       *sqlx.DB
-	temporal *proc
+	temporal *proc // the dev server; nil on a cluster
 	tc       client.Client
-	api      *proc
-	worker   *proc
-	ors      *orssim.Server
-	http     *apiClient
+	// onCluster runs on a real cluster (-cluster) instead of the dev server.
+	onCluster bool
+	cluster   *cluster.Cluster
+	api       *proc
+	worker    *proc
+	ors       *orssim.Server
+	http      *apiClient
 
 	seq    atomic.Int64 // customer numbers of API starts
 	errors int          // over every phase
@@ -332,7 +341,12 @@ func (b *bench) setup(ctx context.Context) error {
 		cli = filepath.Join(root, "bin", "temporal")
 	}
 	var temporalAddr string
-	if b.temporal, temporalAddr, b.tc, err = startTemporal(ctx, &b.cl, b.dir, cli); err != nil {
+	if b.onCluster {
+		temporalAddr, err = b.startCluster(ctx, root)
+	} else {
+		b.temporal, temporalAddr, b.tc, err = startTemporal(ctx, &b.cl, b.dir, cli)
+	}
+	if err != nil {
 		wg.Wait()
 		return err
 	}
@@ -473,7 +487,7 @@ type cpu map[string]float64
 
 func (b *bench) cpuNow() cpu {
 	return cpu{
-		"temporal": cpuSeconds([]int{b.temporal.pid()}),
+		"temporal": cpuSeconds(b.temporalPIDs()),
 		"api":      cpuSeconds([]int{b.api.pid()}),
 		"worker":   cpuSeconds([]int{b.worker.pid()}),
 		"postgres": cpuSeconds(b.pg.pids()),
@@ -761,17 +775,43 @@ func (b *bench) fillPending(ctx context.Context) error {
 	b.logf("  %d callbacks pending", have)
 	wRSS, wHWM := memory(b.worker.pid())
 	aRSS, aHWM := memory(b.api.pid())
-	tRSS, _ := memory(b.temporal.pid())
+	tRSS, _ := memoryOf(b.temporalPIDs())
 	b.add(fmt.Sprintf("worker peak RSS (VmHWM), %d pending", have), fmt.Sprintf("**%.0f MB** (now %.0f MB)", wHWM, wRSS), "≤ 250 MB", ptr(wHWM <= 250))
 	b.add(fmt.Sprintf("API peak RSS (VmHWM), %d pending", have), fmt.Sprintf("%.0f MB (now %.0f MB)", aHWM, aRSS), "—", nil)
-	b.detail("Temporal dev server RSS with %d pending callbacks and %d sleeping baseline workflows: %.0f MB", have, baselineSeq.Load(), tRSS)
+	open := have + int(baselineSeq.Load())
+	if b.cluster == nil {
+		b.detail("Temporal dev server RSS with %d pending callbacks and %d sleeping baseline workflows: %.0f MB", have, baselineSeq.Load(), tRSS)
+		b.add(fmt.Sprintf("Temporal memory per open workflow (dev server, %d open)", open), fmt.Sprintf("%.1f KB", tRSS*1024/float64(max(1, open))), "—", nil)
+		return nil
+	}
+	disk, err := b.clusterDisk(ctx)
+	if err != nil {
+		return err
+	}
+	b.detail("Temporal cluster (4 services + its PostgreSQL) with %d pending callbacks and %d sleeping baseline workflows: RSS %.0f MB, databases %.0f MB",
+		have, baselineSeq.Load(), tRSS, disk)
+	b.add(fmt.Sprintf("Temporal + PostgreSQL per open workflow (cluster, %d open)", open),
+		fmt.Sprintf("disk %.1f KB, memory %.1f KB", disk*1024/float64(max(1, open)), tRSS*1024/float64(max(1, open))), "—", nil)
 	return nil
+}
+
+// clusterDisk is the size of the cluster's two databases (persistence and
+// visibility), in MB.
+func (b *bench) clusterDisk(ctx context.Context) (float64, error) {
+	db, err := sqlx.Open("postgres", b.cluster.PostgresURL()+"/postgres?sslmode=disable")
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	var bytes int64
+	err = db.GetContext(ctx, &bytes, `SELECT sum(pg_database_size(datname)) FROM pg_database WHERE datname IN ('temporal', 'temporal_visibility')`)
+	return float64(bytes) / (1 << 20), err
 }
 
 func (b *bench) footprint(when string) {
 	wRSS, wHWM := memory(b.worker.pid())
 	aRSS, aHWM := memory(b.api.pid())
-	tRSS, tHWM := memory(b.temporal.pid())
+	tRSS, tHWM := memoryOf(b.temporalPIDs())
 	b.detail("RSS %s: worker %.0f MB (peak %.0f), API %.0f MB (peak %.0f), Temporal %.0f MB (peak %.0f)", when, wRSS, wHWM, aRSS, aHWM, tRSS, tHWM)
 }
 

@@ -27,6 +27,7 @@ import (
 	"go.temporal.io/sdk/log"
 
 	"github.com/opengms/callback/internal/cluster"
+	"github.com/opengms/callback/internal/pgserver"
 	"github.com/opengms/callback/orssim"
 	"github.com/opengms/callback/queries"
 )
@@ -378,7 +379,7 @@ func (e *env) startTemporal(ctx context.Context) error {
 // configuration) and one proc per service; the frontend is e.temporal.
 func (e *env) setupCluster(ctx context.Context) error {
 	c, err := cluster.Prepare(ctx, cluster.Options{Dir: filepath.Join(e.dir, "temporal"), Bin: filepath.Join(e.o.RepoRoot, "bin"),
-		PGBin: e.o.PGBin, FrontendPort: e.tPort, Shards: 16})
+		PGBin: e.o.PGBin, FrontendPort: e.tPort, Shards: 16, PGSettings: pgserver.Throwaway})
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,9 @@ type Options struct {
 	// UIPort, when not 0, runs the Temporal Web UI (bin/temporal-ui) on
 	// 127.0.0.1:UIPort.
 	UIPort int
+	// PGSettings are extra PostgreSQL server options, e.g. "-c fsync=off"
+	// for a throwaway cluster of the tests or the bench.
+	PGSettings string
 }
 
 // Cluster is a running cluster.
@@ -121,7 +124,7 @@ func Prepare(ctx context.Context, o Options) (c *Cluster, err error) {
 		return nil, err
 	}
 	c.pg = &pgserver.Cluster{Bin: o.PGBin, Dir: pgDir, Port: c.ports.Postgres}
-	if err := c.pg.Start("-c max_connections=300"); err != nil {
+	if err := c.pg.Start("-c max_connections=300 " + o.PGSettings); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -330,4 +333,16 @@ func (c *Cluster) sleep(ctx context.Context, d time.Duration, last error) error 
 	case <-time.After(d):
 		return nil
 	}
+}
+
+// PIDs are the cluster's processes: the services' and its PostgreSQL's
+// (the postmaster and its children).
+func (c *Cluster) PIDs() []int {
+	c.mu.Lock()
+	var out []int
+	for _, p := range c.procs {
+		out = append(out, p.cmd.Process.Pid)
+	}
+	c.mu.Unlock()
+	return append(out, c.pg.PIDs()...)
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Bin finds the PostgreSQL server programs: $PG_BIN, PATH, or the newest
@@ -56,6 +57,10 @@ func FreePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// Throwaway are the server options of a cluster whose data may be lost
+// (tests, the bench): no fsync, no synchronous commit, no full pages.
+const Throwaway = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 
 // Cluster is one PostgreSQL cluster: its data directory and the programs
 // that run it.
@@ -135,4 +140,42 @@ func chownToPostgres(dir string) error {
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
 	return os.Chown(dir, uid, gid)
+}
+
+// PIDs are the cluster's processes: the postmaster and its children
+// (backends, checkpointer, WAL writer...); nil when it is not running.
+func (c *Cluster) PIDs() []int {
+	data, err := os.ReadFile(filepath.Join(c.Data(), "postmaster.pid"))
+	if err != nil {
+		return nil
+	}
+	master, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(data), "\n", 2)[0]))
+	if err != nil {
+		return nil
+	}
+	return append([]int{master}, Children(master)...)
+}
+
+// Children lists the processes whose parent is pid.
+func Children(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+		s := string(stat)
+		if i := strings.LastIndexByte(s, ')'); i >= 0 {
+			if f := strings.Fields(s[i+1:]); len(f) > 1 && f[1] == strconv.Itoa(pid) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }

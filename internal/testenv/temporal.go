@@ -110,7 +110,8 @@ func startCluster(t testing.TB) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	c, err := cluster.Start(ctx, cluster.Options{Dir: dir, Bin: bin, PGBin: pgBin, Shards: 16})
+	c, err := cluster.Start(ctx, cluster.Options{Dir: dir, Bin: bin, PGBin: pgBin, Shards: 16,
+		PGSettings: pgserver.Throwaway})
 	if err != nil {
 		return "", err
 	}
