@@ -73,8 +73,9 @@ type proc struct {
 // Start brings the cluster up — PostgreSQL, schemas, the four services,
 // the Web UI if asked — and registers its namespace; it returns once the
 // frontend answers and the namespace is usable.
-func Start(ctx context.Context, o Options) (c *Cluster, err error) {
-	if c, err = Prepare(ctx, o); err != nil {
+func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
+	c, err := Prepare(ctx, o)
+	if err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -105,7 +106,7 @@ func Start(ctx context.Context, o Options) (c *Cluster, err error) {
 // runs, its schemas are current, its configuration is written. Whoever
 // runs the services' processes (Start, or a crash test that kills them)
 // takes them from Command.
-func Prepare(ctx context.Context, o Options) (c *Cluster, err error) {
+func Prepare(ctx context.Context, o Options) (_ *Cluster, err error) {
 	if o.Shards == 0 {
 		o.Shards = 16
 	}
@@ -115,7 +116,7 @@ func Prepare(ctx context.Context, o Options) (c *Cluster, err error) {
 	if err := os.MkdirAll(filepath.Join(o.Dir, "logs"), 0o755); err != nil {
 		return nil, err
 	}
-	c = &Cluster{opts: o, procs: map[string]*proc{}, exits: make(chan error, len(Services)+1)}
+	c := &Cluster{opts: o, procs: map[string]*proc{}, exits: make(chan error, len(Services)+1)}
 	if c.ports, err = loadPorts(o.Dir, o.FrontendPort); err != nil {
 		return nil, err
 	}
