@@ -136,23 +136,7 @@ func (pg *postgres) pids() []int {
 	if err != nil {
 		return nil
 	}
-	return append([]int{master}, childrenOf(master)...)
-}
-
-// childrenOf lists the processes whose parent is pid.
-func childrenOf(pid int) []int {
-	entries, _ := os.ReadDir("/proc")
-	var out []int
-	for _, e := range entries {
-		n, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if st, ok := readStat(n); ok && st.ppid == pid {
-			out = append(out, n)
-		}
-	}
-	return out
+	return append([]int{master}, pgserver.Children(master)...)
 }
 
 // ---- processes ----
