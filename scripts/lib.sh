@@ -258,18 +258,32 @@ start_temporal_dev() {
 	TEMPORAL_PID=$!
 	TEMPORAL_UI_PORT="$ui"
 	printf '%s\n' "$ui" >"$data/temporal-ui.port"
-	local i
-	for ((i = 0; i < 120; i++)); do
-		if "$cli" operator cluster health --address "$host:$port" >/dev/null 2>&1; then
-			return 0
-		fi
+	await_temporal "the Temporal dev server" 60 "$data/temporal.log" \
+		"$cli" operator cluster health --address "$host:$port"
+}
+
+# await_temporal WHAT SECONDS LOG CHECK...: waits until the command CHECK
+# succeeds; dies when TEMPORAL_PID exits first (showing LOG's tail) or
+# SECONDS pass.
+await_temporal() {
+	local what="$1" secs="$2" log="$3" i
+	shift 3
+	for ((i = 0; i < secs * 2; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
 		if ! kill -0 "$TEMPORAL_PID" 2>/dev/null; then
-			tail -n 20 "$data/temporal.log" >&2 || true
-			die "the Temporal dev server exited during startup (see $data/temporal.log)"
+			tail -n 20 "$log" >&2 || true
+			die "$what exited during startup (see $log)"
 		fi
 		sleep 0.5
 	done
-	die "the Temporal dev server did not become healthy within 60 s (see $data/temporal.log)"
+	die "$what did not become healthy within $secs s (see $log)"
+}
+
+# cluster_ready LOG OFFSET ADDR: the cluster logged its ready line after
+# byte OFFSET of LOG and its frontend at ADDR answers a health check.
+cluster_ready() {
+	tail -c +$(($2 + 1)) "$1" 2>/dev/null | grep -q "Temporal cluster ready" &&
+		"$REPO_ROOT/bin/temporal" operator cluster health --address "$3"
 }
 
 # start_temporal_cluster PORT DATADIR NAMESPACE: starts a real Temporal
@@ -289,19 +303,8 @@ start_temporal_cluster() {
 		-namespace "$ns" -ui-port "$ui" >>"$data/temporal.log" 2>&1 &
 	TEMPORAL_PID=$!
 	TEMPORAL_UI_PORT="$ui"
-	local i
-	for ((i = 0; i < 360; i++)); do
-		if tail -c +$((from + 1)) "$data/temporal.log" 2>/dev/null | grep -q "Temporal cluster ready" &&
-			"$REPO_ROOT/bin/temporal" operator cluster health --address "127.0.0.1:$port" >/dev/null 2>&1; then
-			return 0
-		fi
-		if ! kill -0 "$TEMPORAL_PID" 2>/dev/null; then
-			tail -n 20 "$data/temporal.log" >&2 || true
-			die "the Temporal cluster exited during startup (see $data/temporal.log and $data/cluster/logs)"
-		fi
-		sleep 0.5
-	done
-	die "the Temporal cluster did not become healthy within 3 min (see $data/temporal.log)"
+	await_temporal "the Temporal cluster (logs also in $data/cluster/logs)" 180 "$data/temporal.log" \
+		cluster_ready "$data/temporal.log" "$from" "127.0.0.1:$port"
 }
 
 # wait_temporal HOST:PORT: waits until the Temporal frontend answers a health check.
