@@ -50,7 +50,7 @@ test-cluster: tools ## the integration suite and the short crash test (kill -9 o
 	echo "==> crash test, short, on a real cluster (kill -9 of worker, API, history, frontend, PostgreSQL under load)"; \
 	GMS_CHAOS=short $(GO) test -count=1 -timeout 5m -run '^TestChaosShort$$' -v ./chaos
 
-record-histories: tools ## re-record the workflow histories the replay test replays (workflows/testdata/histories)
+record-histories: tools ## add this release's histories to the replay corpus (workflows/testdata/histories/RELEASE; never overwrites)
 	@pg_bin="$$(scripts/ensure-postgres.sh | tail -n 1)"; \
 	TEMPORAL_CLI="$(CURDIR)/bin/temporal" PG_BIN="$$pg_bin" GMS_RECORD_HISTORIES=1 $(GO) test -count=1 ./api
 

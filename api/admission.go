@@ -75,6 +75,7 @@ func (s *Server) admit(ctx context.Context, name string, p map[string]string, re
 			Properties: effectiveProperties(p, set.Options), LookupKeys: opts.List(config.OptCustomerLookupKeys)},
 		Settings: set,
 	}}
+	a.input.Record.NumberHash = s.Hasher.Hash(a.input.Record.CustomerNumber())
 	a.InQueueLimit, a.InQueueKey = opts.InQueueLimit(), inQueueKey(opts)
 	if forced := strings.TrimSpace(p[callback.KeyState]); forced != "" {
 		if e := a.force(forced, p); e != nil {

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/opengms/callback/api"
+	"github.com/opengms/callback/internal/env"
 	"github.com/opengms/callback/internal/testenv"
 	"github.com/opengms/callback/worker"
 )
@@ -84,11 +85,14 @@ func TestStarterHoldsADueCallbackOfAPausedService(t *testing.T) {
 // starts go to that starter only, never to s's worker (another client).
 func withStarter(t *testing.T, s *stack) (*stack, client.Client) {
 	t.Helper()
-	c, err := client.NewClientFromExisting(testenv.Temporal(t), client.Options{Identity: "api-client"})
+	opts := client.Options{Identity: "api-client"}
+	require.NoError(t, env.Encrypt(&opts, testenv.Secrets(t)))
+	c, err := client.NewClientFromExisting(testenv.Temporal(t), opts)
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	srv := &api.Server{Temporal: c, Store: s.store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		TaskQueue: s.taskQueue, Namespace: "default", PublicURL: s.url}
+	withPrivacy(t, srv)
 	srv.SetConfig(s.srv.Config())
 	starter := worker.NewStarter(c, s.taskQueue, srv.ServicePaused)
 	require.NoError(t, starter.Start())

@@ -27,6 +27,7 @@ import (
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/gmserr"
+	"github.com/opengms/callback/privacy"
 	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/schedule"
 	"github.com/opengms/callback/stats"
@@ -191,6 +192,7 @@ func fuzzServer(temporalNotFound bool) (*Server, *logRecorder) {
 	s := &Server{Temporal: downTemporal{notFound: temporalNotFound}, Store: downStore(), Stats: &stats.Client{},
 		Logger: slog.New(logs), TaskQueue: "fuzz", Namespace: "default", PublicURL: "http://127.0.0.1:1",
 		Now: func() time.Time { return time.Date(2026, 3, 9, 15, 0, 0, 0, time.UTC) }}
+	s.Hasher, _ = privacy.NewNumberHasher(make([]byte, 32))
 	s.SetConfig(fuzzConfig())
 	return s, logs
 }

@@ -230,3 +230,20 @@ func TestHealthz(t *testing.T) {
 	r := s.get("/healthz")
 	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 }
+
+// A callback booked hours ahead on a service that reads the expected wait
+// time, then brought forward: it falls due within seconds.
+func TestBookedAheadWithExpectedWaitRescheduledCompletes(t *testing.T) {
+	s := newStack(t)
+	path := "/genesys/1/service/callback/ewt"
+	id := s.schedule(path, "5121", time.Now().Add(3*time.Hour).UTC().Truncate(time.Second)).object(t)["_id"].(string)
+	soon := time.Now().Add(2*time.Minute + 6*time.Second).UTC().Truncate(time.Second)
+	require.Equal(t, http.StatusOK, s.putForm(path+"/"+id, url.Values{"_new_desired_time": {callback.FormatTime(soon)}}).Status)
+	eventually(t, 30*time.Second, func() bool {
+		st, _ := s.stateOf("ewt", id)
+		return st == "COMPLETED"
+	}, "never completed")
+	require.Len(t, s.ors.Starts(), 1)
+	require.False(t, s.ors.Starts()[0].Time.Before(soon.Add(-2*time.Minute)), "not submitted before due")
+	s.recordHistory("booked-ahead-ewt-rescheduled-completed", id)
+}

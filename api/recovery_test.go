@@ -136,6 +136,7 @@ func TestORSReportsAndCancelsWorkWhileTheReadModelIsDown(t *testing.T) {
 	require.NoError(t, err)
 	srv := &api.Server{Temporal: s.c, Store: &queries.Store{DB: down}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		TaskQueue: s.taskQueue, Namespace: "default", PublicURL: s.url}
+	withPrivacy(t, srv)
 	srv.SetConfig(s.srv.Config())
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

@@ -11,9 +11,11 @@ import (
 
 	"github.com/julienschmidt/httprouter"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/gmserr"
+	"github.com/opengms/callback/privacy"
 	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/stats"
 )
@@ -30,6 +32,13 @@ type Server struct {
 	PublicURL string // base URL handed to ORS for its state PUTs
 	TaskQueue string
 	Namespace string
+	// Hasher computes the CustomerNumber search attribute (a keyed hash).
+	Hasher *privacy.NumberHasher
+	// Codec decodes payloads for the Temporal UI (POST /codec/decode).
+	Codec converter.PayloadCodec
+	// CodecOrigins are the Temporal UI origins (scheme://host:port) whose
+	// pages may call the codec endpoints (GMS_CODEC_ORIGINS).
+	CodecOrigins []string
 	// Now is the clock (tests replace it).
 	Now func() time.Time
 
@@ -84,6 +93,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/genesys/openapi.json", s.openAPI},
 		{http.MethodGet, "/ui/", s.ui}, {http.MethodGet, "/ui/:file", s.ui}, // operator page (api/ui.go)
 		{http.MethodGet, "/metrics", metricsHandler},
+		{http.MethodPost, "/codec/:op", s.withCORS(s.admin(s.codec))}, // Temporal UI's remote codec (api/codec.go)
+		{http.MethodOptions, "/codec/:op", s.withCORS(s.codecPreflight)},
 	}
 }
 

@@ -3,7 +3,10 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,16 +24,17 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/opengms/callback/api"
 	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/internal/testenv"
 	"github.com/opengms/callback/orssim"
+	"github.com/opengms/callback/privacy"
 	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/stats"
 	"github.com/opengms/callback/worker"
+	"github.com/opengms/callback/workflows"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -218,6 +222,7 @@ func newLoggedStack(t *testing.T, testINI string, logger *slog.Logger) *stack {
 	httpSrv := httptest.NewUnstartedServer(nil)
 	srv := &api.Server{Temporal: c, Store: store, Logger: logger, TaskQueue: taskQueue, Namespace: "default",
 		Stats: &stats.Client{URL: cfg.StatURL}, PublicURL: "http://" + httpSrv.Listener.Addr().String()}
+	withPrivacy(t, srv)
 	srv.SetConfig(cfg)
 	w := worker.New(c, taskQueue, store, cfg.StatURL, srv.ServicePaused, logger)
 	require.NoError(t, w.Start())
@@ -227,6 +232,18 @@ func newLoggedStack(t *testing.T, testINI string, logger *slog.Logger) *stack {
 	httpSrv.Start()
 	t.Cleanup(httpSrv.Close)
 	return &stack{t: t, srv: srv, taskQueue: taskQueue, url: httpSrv.URL, ors: ors, store: store, c: c}
+}
+
+// uiOrigin is the Temporal UI origin the tests' codec endpoint allows.
+const uiOrigin = "http://localhost:8233"
+
+// withPrivacy gives srv the tests' number hasher and payload codec (the
+// keys testenv's Temporal clients encrypt with).
+func withPrivacy(t *testing.T, srv *api.Server) {
+	sec := testenv.Secrets(t)
+	codec, err := sec.Codec()
+	require.NoError(t, err)
+	srv.Hasher, srv.Codec, srv.CodecOrigins = sec.Hasher(), codec, []string{uiOrigin}
 }
 
 // reply is a decoded API answer.
@@ -329,11 +346,20 @@ func (s *stack) stateOf(service, id string) (string, string) {
 	return rec["_callback_state"], rec["_callback_reason"]
 }
 
-// recordHistory saves workflow id's history as workflows/testdata/histories/NAME.json
-// when GMS_RECORD_HISTORIES=1, for the replay test (make record-histories).
+// recordHistory adds workflow id's history to the replay corpus as
+// workflows/testdata/histories/<Release>/NAME.json, with its line in
+// MANIFEST, when GMS_RECORD_HISTORIES=1 (make record-histories). A history
+// already recorded for this release is kept: the corpus only grows.
 func (s *stack) recordHistory(name, id string) {
 	s.t.Helper()
 	if os.Getenv("GMS_RECORD_HISTORIES") != "1" {
+		return
+	}
+	corpus := filepath.Join(testenv.RepoRoot(s.t), "workflows", "testdata", "histories")
+	rel := workflows.Release + "/" + name + ".json"
+	file := filepath.Join(corpus, filepath.FromSlash(rel))
+	if _, err := os.Stat(file); err == nil {
+		s.t.Logf("%s is recorded already: kept", rel)
 		return
 	}
 	ctx := context.Background()
@@ -348,12 +374,23 @@ func (s *stack) recordHistory(name, id string) {
 	}
 	data, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
 	require.NoError(s.t, err)
-	dir := filepath.Join(testenv.RepoRoot(s.t), "workflows", "testdata", "histories")
-	require.NoError(s.t, os.MkdirAll(dir, 0o755))
-	require.NoError(s.t, os.WriteFile(filepath.Join(dir, name+".json"), data, 0o644))
+	require.NoError(s.t, os.MkdirAll(filepath.Dir(file), 0o755))
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644) // never over another
+	require.NoError(s.t, err)
+	_, err = f.Write(data)
+	require.NoError(s.t, errors.Join(err, f.Close()))
+	sum := sha256.Sum256(data)
+	m, err := os.OpenFile(filepath.Join(corpus, "MANIFEST"), os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(s.t, err)
+	_, err = m.WriteString(hex.EncodeToString(sum[:]) + "  " + rel + "\n") // one write: parallel tests append whole lines
+	require.NoError(s.t, errors.Join(err, m.Close()))
 }
 
-// converterFromMemo decodes one memo field.
-func converterFromMemo(p *commonpb.Payload, v any) error {
-	return converter.GetDefaultDataConverter().FromPayload(p, v)
+// converterFromMemo decodes one memo field (encrypted with the tests' keys).
+func converterFromMemo(t *testing.T, p *commonpb.Payload, v any) error {
+	codec, err := testenv.Secrets(t).Codec()
+	if err != nil {
+		return err
+	}
+	return privacy.DataConverter(codec).FromPayload(p, v)
 }

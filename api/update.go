@@ -202,6 +202,9 @@ func (s *Server) changeRequest(ctx context.Context, rec callback.Record, p map[s
 		req.State = st
 	}
 	req.Reason = strings.TrimSpace(p[callback.KeyReason])
+	if v, ok := req.Properties[callback.KeyCustomerNumber]; ok {
+		req.NumberHash = s.Hasher.Hash(v)
+	}
 	return req, nil
 }
 

@@ -121,7 +121,7 @@ func (b *bench) directStart(offs []time.Duration) func(context.Context, int) err
 		if err != nil {
 			return err
 		}
-		_, err = b.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		_, err = b.enc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID: in.Record.ID, TaskQueue: taskQueue,
 			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,

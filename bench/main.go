@@ -55,7 +55,9 @@ import (
 
 	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/internal/cluster"
+	"github.com/opengms/callback/internal/env"
 	"github.com/opengms/callback/orssim"
+	"github.com/opengms/callback/privacy"
 )
 
 // plan is what one run measures.
@@ -161,7 +163,10 @@ type bench struct {
 	pg       *postgres
 	db       *sqlx.DB
 	temporal *proc // the dev server; nil on a cluster
-	tc       client.Client
+	// tc is a plain client (the bare ExecuteWorkflow baseline); enc is one
+	// with the service's payload encryption (its keys under dir/secrets,
+	// GMS_DATA_DIR of the worker and API) for CallbackWorkflow.
+	tc, enc client.Client
 	// onCluster runs on a real cluster (-cluster) instead of the dev server.
 	onCluster bool
 	cluster   *cluster.Cluster
@@ -354,6 +359,9 @@ func (b *bench) setup(ctx context.Context) error {
 	if buildErr != nil {
 		return buildErr
 	}
+	if b.enc, err = b.encrypted(); err != nil {
+		return err
+	}
 
 	// ORS simulator in process: its recorded start times give the fire
 	// precision. It answers at once and reports nothing back.
@@ -383,6 +391,7 @@ func (b *bench) setup(ctx context.Context) error {
 		"TEMPORAL_NAMESPACE=default",
 		"TEMPORAL_TASK_QUEUE=" + taskQueue,
 		"DATABASE_URL=" + b.pg.url,
+		"GMS_DATA_DIR=" + b.dir, // the development keys of encrypted()
 	}
 	b.pprof = map[string]string{}
 	procEnv := func(name string) ([]string, error) {
@@ -571,6 +580,24 @@ func (b *bench) scheduledStart(offs []time.Duration) func(context.Context, int) 
 		_, err := b.http.startScheduled(ctx, benchService, b.nextNumber(), time.Now().Add(24*time.Hour+offs[i%len(offs)]), nil)
 		return err
 	}
+}
+
+// encrypted is b.tc with the payload codec of the worker's and API's
+// development keys (GMS_DATA_DIR/secrets).
+func (b *bench) encrypted() (client.Client, error) {
+	sec, err := privacy.DevSecrets(filepath.Join(b.dir, "secrets"))
+	if err != nil {
+		return nil, err
+	}
+	opts := client.Options{Namespace: "default", Logger: quietLogger()}
+	if err := env.Encrypt(&opts, sec); err != nil {
+		return nil, err
+	}
+	c, err := client.NewClientFromExisting(b.tc, opts)
+	if err == nil {
+		b.cl.add(c.Close)
+	}
+	return c, err
 }
 
 var baselineSeq atomic.Int64

@@ -18,6 +18,10 @@ type Record struct {
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	// Immediate tells it was admitted as an immediate callback.
 	Immediate bool `json:"immediate,omitempty"`
+	// NumberHash is the keyed hash of the customer number that Temporal's
+	// CustomerNumber search attribute holds (privacy.NumberHasher; the API
+	// computes it, the workflow holds no key).
+	NumberHash string `json:"number_hash,omitempty"`
 	// LookupKeys are the property names this callback can be found by.
 	LookupKeys []string `json:"lookup_keys,omitempty"`
 	// Version orders writes to the read model: 0 is the admission row, the

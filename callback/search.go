@@ -5,7 +5,9 @@ import (
 )
 
 // Search attributes that make callbacks findable in the Temporal UI and
-// with `temporal workflow list --query`, e.g. CustomerNumber="5115".
+// with `temporal workflow list --query`. CustomerNumber holds the keyed
+// hash of the number (Record.NumberHash), never the number: `bin/api
+// hash-number 5115` prints the value to search for.
 var (
 	SearchCallbackID     = temporal.NewSearchAttributeKeyKeyword("CallbackId")
 	SearchCustomerNumber = temporal.NewSearchAttributeKeyKeyword("CustomerNumber")
@@ -22,7 +24,7 @@ var SearchKeys = []temporal.SearchAttributeKey{SearchCallbackID, SearchCustomerN
 func (r *Record) SearchAttributes() []temporal.SearchAttributeUpdate {
 	return []temporal.SearchAttributeUpdate{
 		SearchCallbackID.ValueSet(r.ID),
-		SearchCustomerNumber.ValueSet(r.CustomerNumber()),
+		SearchCustomerNumber.ValueSet(r.NumberHash),
 		SearchServiceName.ValueSet(r.Service),
 		SearchCallbackState.ValueSet(string(r.State)),
 		SearchDesiredTime.ValueSet(r.DesiredTime),

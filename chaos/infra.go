@@ -27,8 +27,10 @@ import (
 	"go.temporal.io/sdk/log"
 
 	"github.com/opengms/callback/internal/cluster"
+	gmsenv "github.com/opengms/callback/internal/env"
 	"github.com/opengms/callback/internal/pgserver"
 	"github.com/opengms/callback/orssim"
+	"github.com/opengms/callback/privacy"
 	"github.com/opengms/callback/queries"
 )
 
@@ -175,7 +177,17 @@ func (e *env) setup(ctx context.Context) error {
 	if err := e.startTemporal(ctx); err != nil {
 		return err
 	}
-	e.tc, err = client.DialContext(ctx, client.Options{HostPort: e.temporalAddr(), Namespace: "default", Logger: quietLogger()})
+	// The worker and API use the development keys of GMS_DATA_DIR (e.dir):
+	// created here first, so this client decodes what they write.
+	sec, err := privacy.DevSecrets(filepath.Join(e.dir, "secrets"))
+	if err != nil {
+		return err
+	}
+	opts := client.Options{HostPort: e.temporalAddr(), Namespace: "default", Logger: quietLogger()}
+	if err := gmsenv.Encrypt(&opts, sec); err != nil {
+		return err
+	}
+	e.tc, err = client.DialContext(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("connect to Temporal: %w", err)
 	}

@@ -107,10 +107,21 @@ func (f *flow) drain(ctx workflow.Context) error {
 
 // sleepUntilDue sleeps until `_desired_time - buffer - EWT`; a change
 // (reschedule, property update) wakes it and the loop re-arms the timer
-// with the new due time, re-reading EWT.
+// with the new due time, re-reading EWT. The expected wait is read when
+// the callback is about to fall due (ewtLookahead before), not when it is
+// booked days ahead; workflows an earlier release started read it first
+// (changeLateEWT).
 func (f *flow) sleepUntilDue(ctx workflow.Context) error {
 	rev := f.rev
-	due := f.cb.DesiredTime.Add(-f.set.ExecutionBuffer - f.expectedWait(ctx))
+	due := f.cb.DesiredTime.Add(-f.set.ExecutionBuffer)
+	if f.set.QueueTimeStat != "" {
+		lookahead := due.Add(-ewtLookahead)
+		if workflow.GetVersion(ctx, changeLateEWT, workflow.DefaultVersion, lateEWT) == lateEWT && workflow.Now(ctx).Before(lookahead) {
+			_, err := workflow.AwaitWithTimeout(ctx, lookahead.Sub(workflow.Now(ctx)), func() bool { return f.rev != rev })
+			return err // the loop decides again, reading EWT
+		}
+		due = due.Add(-f.expectedWait(ctx))
+	}
 	if f.rev != rev {
 		return nil // changed while EWT was read: decide again
 	}

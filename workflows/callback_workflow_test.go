@@ -322,6 +322,24 @@ func TestExpectedWaitTimeMovesSubmitEarlier(t *testing.T) {
 	require.Equal(t, []time.Time{t0.Add(time.Hour - 2*time.Minute - 10*time.Minute)}, h.submits)
 }
 
+func TestExpectedWaitTimeIsReadWhenTheCallbackNearsDue(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	var reads []time.Time
+	h.env.OnActivity(act.ExpectedWaitTime, mock.Anything, mock.Anything).Return(func(context.Context, string) (int, error) {
+		reads = append(reads, h.env.Now().UTC())
+		return 600, nil
+	})
+	in := input(3*time.Hour, false) // booked 3 h ahead, buffer 2 min
+	in.Settings.QueueTimeStat = "ExpectedWaitTime;Queue;8999@SIP_Server;Environment"
+	h.at(4*time.Hour, func() { h.update(UpdateChange, report(callback.Completed, "")) })
+	h.run(in)
+	due := t0.Add(3*time.Hour - 2*time.Minute)
+	require.NotEmpty(t, reads)
+	require.Equal(t, due.Add(-ewtLookahead), reads[0], "not read when booked: an hour before due")
+	require.Equal(t, []time.Time{due.Add(-10 * time.Minute)}, h.submits, "the wait read then moves the submit earlier")
+}
+
 func TestLongLivedCallbackContinuesAsNew(t *testing.T) {
 	h := newHarness(t)
 	h.at(time.Minute, func() {

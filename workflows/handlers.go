@@ -100,6 +100,9 @@ func (f *flow) onChange(ctx workflow.Context, req ChangeRequest) error {
 	return f.exclusive(ctx, func() error { return f.checkChange(req) }, func() (int64, error) {
 		next := f.cb.Clone()
 		setProperties(&next, req.Properties)
+		if _, ok := req.Properties[callback.KeyCustomerNumber]; ok {
+			next.NumberHash = req.NumberHash
+		}
 		if !req.NewDesiredTime.IsZero() && req.Bucket != nil {
 			return 0, f.move(ctx, next, req.NewDesiredTime, *req.Bucket)
 		}

@@ -48,9 +48,11 @@ func (f *flow) index(ctx workflow.Context) {
 	f.indexed = key
 }
 
-// indexKey is what a record's search attributes depend on.
+// indexKey is what a record's search attributes depend on. The number
+// itself stays in it next to its hash: a history of v1 (before the hash)
+// upserted on a number change, and must replay doing so.
 func indexKey(r *callback.Record) string {
-	return string(r.State) + "|" + r.DesiredTime.String() + "|" + r.CustomerNumber()
+	return string(r.State) + "|" + r.DesiredTime.String() + "|" + r.CustomerNumber() + "|" + r.NumberHash
 }
 
 // awaitSettled waits until version v reached the read model, so a client

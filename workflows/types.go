@@ -104,4 +104,7 @@ type ChangeRequest struct {
 	State      callback.State
 	Reason     string
 	Properties map[string]string
+	// NumberHash is the new customer number's hash, when Properties
+	// changes `_customer_number`.
+	NumberHash string
 }

@@ -1,4 +1,8 @@
 // Command api serves the GMS callback REST API.
+//
+//	api                     serve (the environment of CONTRACT.md)
+//	api keygen DIR          write new payload keys and a number-hash key into DIR (never replacing a file)
+//	api hash-number NUMBER  print the CustomerNumber search attribute of NUMBER, with this environment's keys
 package main
 
 import (
@@ -19,6 +23,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		if err := tool(os.Args[1:]); err != nil {
+			fmt.Fprintln(os.Stderr, "api:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "api:", err)
 		os.Exit(1)
@@ -37,6 +48,10 @@ func run() error {
 		Temporal: p.Temporal, Store: p.Store, Logger: p.Logger,
 		Stats:     &stats.Client{URL: p.Config.StatURL, HTTP: &http.Client{Timeout: 5 * time.Second}},
 		PublicURL: p.Settings.PublicURL, TaskQueue: p.Settings.TaskQueue, Namespace: p.Settings.TemporalNamespace,
+		Hasher: p.Secrets.Hasher(), CodecOrigins: p.Settings.CodecOrigins,
+	}
+	if srv.Codec, err = p.Secrets.Codec(); err != nil {
+		return err
 	}
 	srv.SetConfig(p.Config)
 	starter := worker.NewStarter(p.Temporal, p.Settings.TaskQueue, srv.ServicePaused)

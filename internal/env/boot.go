@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/opengms/callback/config"
+	"github.com/opengms/callback/privacy"
 	"github.com/opengms/callback/queries"
 )
 
@@ -19,6 +20,8 @@ type Process struct {
 	Config   *config.Config
 	Store    *queries.Store
 	Temporal client.Client
+	// Secrets are the keys of the payload codec and the number hash.
+	Secrets *privacy.Secrets
 }
 
 // Boot reads the environment and configuration, opens and migrates the
@@ -29,6 +32,10 @@ func Boot(ctx context.Context, name string) (*Process, error) {
 	if p.Config, err = config.Load(p.Settings.ConfigPath); err != nil {
 		return nil, err
 	}
+	if p.Secrets, err = p.Settings.LoadSecrets(); err != nil {
+		return nil, err
+	}
+	p.Logger.Info("payload encryption on", "keys", p.Secrets.Source, "encrypting_key", p.Secrets.Payload[0].ID)
 	if p.Store, err = queries.Open(ctx, p.Settings.DatabaseURL); err != nil {
 		return nil, err
 	}
@@ -36,7 +43,7 @@ func Boot(ctx context.Context, name string) (*Process, error) {
 		p.Store.Close()
 		return nil, err
 	}
-	if p.Temporal, err = p.Settings.Dial(ctx, p.Logger); err != nil {
+	if p.Temporal, err = p.Settings.Dial(ctx, p.Logger, p.Secrets); err != nil {
 		p.Store.Close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", p.Settings.TemporalAddress, err)
 	}

@@ -8,13 +8,17 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	"golang.org/x/term"
 
 	"github.com/opengms/callback/metrics"
+	"github.com/opengms/callback/privacy"
 )
 
 // Settings are the environment variables the processes read.
@@ -38,6 +42,14 @@ type Settings struct {
 	// TemporalTLSCert, TemporalTLSKey (client certificate) and
 	// TemporalTLSCA (server CA) are PEM file paths for mTLS.
 	TemporalTLSCert, TemporalTLSKey, TemporalTLSCA string
+	// CodecOrigins are the Temporal UI origins allowed to call the API's
+	// codec endpoints (GMS_CODEC_ORIGINS, comma-separated).
+	CodecOrigins []string
+	// DataDir is GMS_DATA_DIR: make run's data, and the development keys.
+	DataDir string
+	// Secrets are where the payload keys and the number-hash key come
+	// from (GMS_PAYLOAD_KEYS[_FILE], GMS_NUMBER_HASH_KEY[_FILE]).
+	Secrets privacy.Sources
 }
 
 // Load reads the environment, applying CONTRACT's defaults.
@@ -56,6 +68,12 @@ func Load() Settings {
 		TemporalTLSCert:   os.Getenv("TEMPORAL_TLS_CERT"),
 		TemporalTLSKey:    os.Getenv("TEMPORAL_TLS_KEY"),
 		TemporalTLSCA:     os.Getenv("TEMPORAL_TLS_CA"),
+		DataDir:           get("GMS_DATA_DIR", ".data"),
+		CodecOrigins:      list(get("GMS_CODEC_ORIGINS", "http://localhost:8233,http://127.0.0.1:8233")),
+		Secrets: privacy.Sources{
+			PayloadKeys: os.Getenv("GMS_PAYLOAD_KEYS"), PayloadKeysFile: os.Getenv("GMS_PAYLOAD_KEYS_FILE"),
+			NumberHashKey: os.Getenv("GMS_NUMBER_HASH_KEY"), NumberHashKeyFile: os.Getenv("GMS_NUMBER_HASH_KEY_FILE"),
+		},
 	}
 	s.PublicURL = get("GMS_PUBLIC_URL", "http://"+s.HTTPAddr)
 	return s
@@ -68,6 +86,18 @@ func get(name, def string) string {
 	return def
 }
 
+// list splits a comma-separated value, dropping empty items and a
+// trailing slash (an origin has none).
+func list(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSuffix(strings.TrimSpace(item), "/"); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
 // Logger is a JSON logger, or a text one when stderr is a terminal.
 func Logger() *slog.Logger {
 	if term.IsTerminal(int(os.Stderr.Fd())) {
@@ -76,9 +106,35 @@ func Logger() *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
 }
 
-// Dial connects to Temporal.
-func (s Settings) Dial(ctx context.Context, logger *slog.Logger) (client.Client, error) {
-	opts, err := s.ClientOptions(logger)
+// LoadSecrets reads the configured keys. With none configured, a process
+// whose Temporal is on this machine (make run, make cluster, the tests)
+// uses the development keys under DataDir/secrets, created on first use;
+// any other refuses to start, so a deployment never writes customer data
+// under a key only one machine holds.
+func (s Settings) LoadSecrets() (*privacy.Secrets, error) {
+	dev := ""
+	if isLoopback(s.TemporalAddress) {
+		dev = filepath.Join(s.DataDir, "secrets")
+	}
+	return privacy.Load(s.Secrets, dev)
+}
+
+// isLoopback tells whether host:port names this machine.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Dial connects to Temporal, every payload encrypted with sec's keys.
+func (s Settings) Dial(ctx context.Context, logger *slog.Logger, sec *privacy.Secrets) (client.Client, error) {
+	opts, err := s.ClientOptions(logger, sec)
 	if err != nil {
 		return nil, err
 	}
@@ -86,13 +142,17 @@ func (s Settings) Dial(ctx context.Context, logger *slog.Logger) (client.Client,
 }
 
 // ClientOptions are the Temporal client options: address, namespace,
-// logger, metrics, and the API key and TLS of a secured cluster.
-func (s Settings) ClientOptions(logger *slog.Logger) (client.Options, error) {
+// logger, metrics, the payload codec of sec, and the API key and TLS of a
+// secured cluster.
+func (s Settings) ClientOptions(logger *slog.Logger, sec *privacy.Secrets) (client.Options, error) {
 	opts := client.Options{
 		HostPort:       s.TemporalAddress,
 		Namespace:      s.TemporalNamespace,
 		Logger:         log.NewStructuredLogger(logger),
 		MetricsHandler: metrics.TemporalHandler(),
+	}
+	if err := Encrypt(&opts, sec); err != nil {
+		return opts, err
 	}
 	// Payloads here are a few KB: gzip (the SDK's default) costs CPU on
 	// both ends, in every process and in Temporal, for little saved.
@@ -109,6 +169,18 @@ func (s Settings) ClientOptions(logger *slog.Logger) (client.Options, error) {
 	}
 	opts.ConnectionOptions.TLS = tlsConf
 	return opts, nil
+}
+
+// Encrypt sets opts' data and failure converters to encrypt every payload
+// with sec's keys (privacy.Codec).
+func Encrypt(opts *client.Options, sec *privacy.Secrets) error {
+	codec, err := sec.Codec()
+	if err != nil {
+		return err
+	}
+	opts.DataConverter = privacy.DataConverter(codec)
+	opts.FailureConverter = privacy.FailureConverter(opts.DataConverter)
+	return nil
 }
 
 // tls builds the TLS configuration from the certificate variables (nil

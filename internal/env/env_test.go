@@ -20,25 +20,65 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+
+	"github.com/opengms/callback/privacy"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func TestDefaultsFollowTheContract(t *testing.T) {
 	for _, k := range []string{"GMS_CONFIG", "GMS_HTTP_ADDR", "GMS_PUBLIC_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE",
-		"TEMPORAL_TASK_QUEUE", "DATABASE_URL", "ORS_SIM_ADDR", "GMS_PPROF_ADDR", "TEMPORAL_API_KEY", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA"} {
+		"TEMPORAL_TASK_QUEUE", "DATABASE_URL", "ORS_SIM_ADDR", "GMS_PPROF_ADDR", "TEMPORAL_API_KEY", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA",
+		"GMS_DATA_DIR", "GMS_CODEC_ORIGINS", "GMS_PAYLOAD_KEYS", "GMS_PAYLOAD_KEYS_FILE", "GMS_NUMBER_HASH_KEY", "GMS_NUMBER_HASH_KEY_FILE"} {
 		t.Setenv(k, "")
 	}
 	s := Load()
 	require.Equal(t, Settings{ConfigPath: "config/gms.ini", HTTPAddr: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080",
 		TemporalAddress: "127.0.0.1:7233", TemporalNamespace: "default", TaskQueue: "callbacks",
 		DatabaseURL: "postgres://postgres@127.0.0.1:55432/gms?sslmode=disable", ORSSimAddr: "127.0.0.1:8090",
-		WorkerMetricsAddr: "127.0.0.1:9091"}, s)
-	opts, err := s.ClientOptions(quiet)
+		WorkerMetricsAddr: "127.0.0.1:9091", DataDir: ".data",
+		CodecOrigins: []string{"http://localhost:8233", "http://127.0.0.1:8233"}}, s)
+	opts, err := s.ClientOptions(quiet, testSecrets(t))
 	require.NoError(t, err)
 	require.Nil(t, opts.ConnectionOptions.TLS, "plain connection by default")
 	require.Nil(t, opts.Credentials)
 	require.IsType(t, &client.GrpcCompressionNone{}, opts.ConnectionOptions.GrpcCompression, "small payloads: no gzip")
+	p, err := opts.DataConverter.ToPayload("+15550101234")
+	require.NoError(t, err)
+	require.Equal(t, privacy.EncodingEncrypted, string(p.Metadata["encoding"]), "every payload encrypted")
+}
+
+// testSecrets are new development secrets in a temporary directory.
+func testSecrets(t *testing.T) *privacy.Secrets {
+	sec, err := privacy.DevSecrets(t.TempDir())
+	require.NoError(t, err)
+	return sec
+}
+
+func TestDevelopmentKeysOnlyWithALocalTemporal(t *testing.T) {
+	for _, k := range []string{"GMS_PAYLOAD_KEYS", "GMS_PAYLOAD_KEYS_FILE", "GMS_NUMBER_HASH_KEY", "GMS_NUMBER_HASH_KEY_FILE"} {
+		t.Setenv(k, "")
+	}
+	data := t.TempDir()
+	t.Setenv("GMS_DATA_DIR", data)
+	for _, addr := range []string{"127.0.0.1:7233", "localhost:7233", "[::1]:7233"} {
+		t.Setenv("TEMPORAL_ADDRESS", addr)
+		sec, err := Load().LoadSecrets()
+		require.NoError(t, err, addr)
+		require.Contains(t, sec.Source, filepath.Join(data, "secrets"))
+	}
+	for _, addr := range []string{"temporal:7233", "10.0.0.5:7233", "my-ns.a1b2c.tmprl.cloud:7233"} {
+		t.Setenv("TEMPORAL_ADDRESS", addr)
+		_, err := Load().LoadSecrets()
+		require.ErrorIs(t, err, privacy.ErrNoSecrets, "%s: a remote Temporal needs configured keys", addr)
+	}
+	// Configured keys are used wherever Temporal is.
+	require.NoError(t, privacy.WriteNew(filepath.Join(data, "prod")))
+	t.Setenv("GMS_PAYLOAD_KEYS_FILE", filepath.Join(data, "prod", privacy.PayloadKeysFile))
+	t.Setenv("GMS_NUMBER_HASH_KEY_FILE", filepath.Join(data, "prod", privacy.NumberHashKeyFile))
+	sec, err := Load().LoadSecrets()
+	require.NoError(t, err)
+	require.Equal(t, "environment", sec.Source)
 }
 
 func TestProfilesServedOnlyWhenAsked(t *testing.T) {
@@ -67,7 +107,7 @@ func TestProfilesServedOnlyWhenAsked(t *testing.T) {
 
 func TestAPIKeyImpliesTLS(t *testing.T) {
 	t.Setenv("TEMPORAL_API_KEY", "secret-key")
-	opts, err := Load().ClientOptions(quiet)
+	opts, err := Load().ClientOptions(quiet, testSecrets(t))
 	require.NoError(t, err)
 	require.NotNil(t, opts.Credentials)
 	require.NotNil(t, opts.ConnectionOptions.TLS)
@@ -79,13 +119,13 @@ func TestClientCertificateAndCA(t *testing.T) {
 	t.Setenv("TEMPORAL_TLS_CERT", cert)
 	t.Setenv("TEMPORAL_TLS_KEY", key)
 	t.Setenv("TEMPORAL_TLS_CA", cert)
-	opts, err := Load().ClientOptions(quiet)
+	opts, err := Load().ClientOptions(quiet, testSecrets(t))
 	require.NoError(t, err)
 	require.Len(t, opts.ConnectionOptions.TLS.Certificates, 1)
 	require.NotNil(t, opts.ConnectionOptions.TLS.RootCAs)
 
 	t.Setenv("TEMPORAL_TLS_CA", filepath.Join(dir, "missing.pem"))
-	_, err = Load().ClientOptions(quiet)
+	_, err = Load().ClientOptions(quiet, testSecrets(t))
 	require.ErrorContains(t, err, "TEMPORAL_TLS_CA")
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/opengms/callback/internal/env"
 	"github.com/opengms/callback/internal/pgserver"
 	"github.com/opengms/callback/metrics"
+	"github.com/opengms/callback/privacy"
 )
 
 // TemporalEnv names the variable that picks the Temporal the integration
@@ -59,9 +60,13 @@ func Temporal(t testing.TB) client.Client {
 	if temporalErr != nil {
 		t.Fatalf("Temporal: %v", temporalErr)
 	}
-	c, err := client.Dial(client.Options{HostPort: frontend, Namespace: "default",
+	opts := client.Options{HostPort: frontend, Namespace: "default",
 		MetricsHandler: metrics.TemporalHandler(),
-		Logger:         log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn + 4})))})
+		Logger:         log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn + 4})))}
+	if err := env.Encrypt(&opts, Secrets(t)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.Dial(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,12 +74,35 @@ func Temporal(t testing.TB) client.Client {
 	return c
 }
 
+// Secrets are the tests' fixed keys (testdata/secrets: for tests only).
+// The recorded histories the replay test replays are encrypted with them.
+func Secrets(t testing.TB) *privacy.Secrets {
+	t.Helper()
+	sec, err := privacy.DevSecrets(SecretsDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sec
+}
+
+// SecretsDir holds the tests' fixed keys, for a process a test starts
+// (GMS_PAYLOAD_KEYS_FILE, GMS_NUMBER_HASH_KEY_FILE).
+func SecretsDir(t testing.TB) string {
+	return filepath.Join(RepoRoot(t), "internal", "testenv", "testdata", "secrets")
+}
+
+// TemporalCLIPath is the Temporal CLI the tests use: $TEMPORAL_CLI, or the
+// repository's bin/temporal.
+func TemporalCLIPath(t testing.TB) string {
+	if path := os.Getenv("TEMPORAL_CLI"); path != "" {
+		return path
+	}
+	return filepath.Join(RepoRoot(t), "bin", "temporal")
+}
+
 // startDevServer starts the CLI's dev server.
 func startDevServer(t testing.TB) (string, error) {
-	path := os.Getenv("TEMPORAL_CLI")
-	if path == "" {
-		path = filepath.Join(RepoRoot(t), "bin", "temporal")
-	}
+	path := TemporalCLIPath(t)
 	if _, err := os.Stat(path); err != nil {
 		return "", fmt.Errorf("temporal CLI not found at %s: run scripts/ensure-temporal.sh (make test does)", path)
 	}
@@ -121,6 +149,13 @@ func startCluster(t testing.TB) (string, error) {
 		os.RemoveAll(dir)
 	})
 	return c.FrontendAddress(), nil
+}
+
+// FrontendAddress is host:port of the Temporal the tests run on (started
+// by Temporal).
+func FrontendAddress(t testing.TB) string {
+	Temporal(t)
+	return frontend
 }
 
 // Cluster is the real cluster the tests run on, nil on the dev server.

@@ -1,0 +1,30 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// Release names this version of the workflow code: make record-histories
+// records into testdata/histories/<Release>, and every release's histories
+// replay on the current code (the corpus only grows). A change to the
+// commands a workflow issues is made behind workflow.GetVersion (a change
+// ID below) and comes with a new Release.
+const Release = "v2"
+
+// Change IDs of workflow.GetVersion, each one change of the commands a
+// workflow issues: a history recorded before the change has no marker, so
+// it replays on the old path (workflow.DefaultVersion).
+const (
+	// changeLateEWT (v2): a scheduled callback of a service with
+	// `_request_queue_time_stat` sleeps until ewtLookahead before its due
+	// time, then reads the expected wait, instead of reading it when booked.
+	changeLateEWT = "late-ewt"
+	lateEWT       = workflow.Version(1)
+)
+
+// ewtLookahead is how long before `_desired_time - buffer` the expected
+// wait time is read: a queue's wait is seldom longer, and a wait read days
+// ahead says nothing about the queue at the callback's time.
+const ewtLookahead = time.Hour
