@@ -27,7 +27,10 @@ FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin gms
+    && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin gms \
+    && mkdir -m 700 /secrets && chown gms /secrets
+# /secrets: the payload and number-hash keys (docker-compose.yml's gms-secrets
+# volume takes this directory's owner).
 WORKDIR /app
 COPY --from=build /out/ /app/bin/
 COPY config/ /app/config/

@@ -9,6 +9,8 @@ import (
 	"github.com/julienschmidt/httprouter"
 	commonpb "go.temporal.io/api/common/v1"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/opengms/callback/callback"
 )
 
 // codecHeaders are the request headers the Temporal UI's codec calls send.
@@ -75,4 +77,27 @@ func (s *Server) withCORS(h httprouter.Handle) httprouter.Handle {
 		}
 		h(w, r, ps)
 	}
+}
+
+// codecLogin is GET /codec/: opened once in the browser, it asks for the
+// admin credentials (Basic, realm GMS) and the browser then sends them
+// with the Temporal UI's codec calls below /codec/.
+func (s *Server) codecLogin(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	user, _, _ := s.adminUser(r)
+	writeJSON(w, http.StatusOK, map[string]string{"codec": "ready", "user": user,
+		"note": "the Temporal UI can now decode payloads through " + strings.TrimSuffix(r.URL.Path, "/")})
+}
+
+// numberHash is GET /genesys/1/admin/callback/number-hash: the value of
+// the CustomerNumber search attribute for `_customer_number`, and the
+// Temporal visibility query that finds its callbacks.
+func (s *Server) numberHash(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	number := strings.TrimSpace(r.URL.Query().Get(callback.KeyCustomerNumber))
+	if number == "" {
+		s.writeError(w, r, badParameter("Missing %s", callback.KeyCustomerNumber))
+		return
+	}
+	h := s.Hasher.Hash(number)
+	writeJSON(w, http.StatusOK, map[string]string{callback.KeyCustomerNumber: number, "number_hash": h,
+		"temporal_query": callback.SearchCustomerNumber.GetName() + ` = "` + h + `"`})
 }

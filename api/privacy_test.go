@@ -154,4 +154,23 @@ func TestCodecServerForTheTemporalUI(t *testing.T) {
 	require.Contains(t, m["message"], `"elsewhere"`)
 	s.send(http.MethodPost, "/codec/other", "application/json", strings.NewReader(string(body)), asAdmin).
 		envelope(t, http.StatusNotFound, 40400, "NOT_FOUND")
+
+	// GET /codec/ is where the browser signs in for the calls below it.
+	login := s.get("/codec/")
+	login.envelope(t, http.StatusUnauthorized, 40100, "UNAUTHORIZED")
+	require.Equal(t, `Basic realm="GMS"`, login.Header.Get("WWW-Authenticate"))
+	require.Equal(t, http.StatusOK, s.send(http.MethodGet, "/codec/", "", nil, asAdmin).Status)
+}
+
+func TestNumberHashForOperators(t *testing.T) {
+	s := newStack(t)
+	want := testenv.Secrets(t).Hasher().Hash("+1 555 010 7777")
+	r := s.send(http.MethodGet, "/genesys/1/admin/callback/number-hash?_customer_number="+url.QueryEscape("+1 555 010 7777"), "", nil, asAdmin)
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	m := r.object(t)
+	require.Equal(t, want, m["number_hash"])
+	require.Equal(t, `CustomerNumber = "`+want+`"`, m["temporal_query"])
+	require.Equal(t, want, testenv.Secrets(t).Hasher().Hash(privateNumber), "spacing does not change the hash")
+	s.get("/genesys/1/admin/callback/number-hash?_customer_number=5115").envelope(t, http.StatusUnauthorized, 40100, "UNAUTHORIZED")
+	s.send(http.MethodGet, "/genesys/1/admin/callback/number-hash", "", nil, asAdmin).envelope(t, http.StatusBadRequest, 40010, "BAD_PARAMETER")
 }

@@ -95,6 +95,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/metrics", metricsHandler},
 		{http.MethodPost, "/codec/:op", s.withCORS(s.admin(s.codec))}, // Temporal UI's remote codec (api/codec.go)
 		{http.MethodOptions, "/codec/:op", s.withCORS(s.codecPreflight)},
+		{http.MethodGet, "/codec/", s.admin(s.codecLogin)},
+		{http.MethodGet, "/genesys/1/admin/callback/number-hash", s.admin(s.numberHash)},
 	}
 }
 

@@ -140,6 +140,11 @@ func TestUIOperatorPage(t *testing.T) {
 		require.Contains(t, dom, link(id))
 	}
 	require.Contains(t, dom, `<p id="search-status" class="muted">11 callbacks for `+number+`</p>`)
+	// The number's Temporal search: its keyed hash, linked to the UI's list.
+	query := `CustomerNumber = "` + testenv.Secrets(t).Hasher().Hash(number) + `"`
+	require.Contains(t, dom, `>`+query+`</code></a>`)
+	encoded := strings.NewReplacer(" ", "%20", "=", "%3D", `"`, "%22").Replace(query) // encodeURIComponent
+	require.Contains(t, dom, `href="`+testTemporalUI+`/namespaces/default/workflows?query=`+encoded+`"`)
 	require.Equal(t, 11, strings.Count(sectionOf(t, dom, `id="results"`, `</table>`), "<tr data-callback-id="))
 
 	// Wrong credentials: back to the sign-in form, nothing shown.

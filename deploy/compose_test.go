@@ -26,6 +26,7 @@ type service struct {
 	Volumes     []any     `yaml:"volumes"`
 	DependsOn   any       `yaml:"depends_on"`
 	Healthcheck *struct{} `yaml:"healthcheck"`
+	Entrypoint  []string  `yaml:"entrypoint"`
 }
 
 func loadCompose(t *testing.T) composeFile {
@@ -70,6 +71,17 @@ func (s service) env(t *testing.T) map[string]string {
 }
 
 // ports returns a service's port mappings as "HOST:CONTAINER" strings.
+// volumeStrings are the short-syntax volume entries.
+func (s service) volumeStrings() []string {
+	var out []string
+	for _, v := range s.Volumes {
+		if v, ok := v.(string); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 func (s service) ports() []string {
 	var out []string
 	for _, p := range s.Ports {
@@ -188,7 +200,27 @@ func TestComposeEnvironment(t *testing.T) {
 			t.Errorf("service %q does not mount ./config read-only", name)
 		}
 	}
+	// Encryption: api and worker share one key ring and number-hash key.
+	for _, name := range []string{"api", "worker"} {
+		env := c.Services[name].env(t)
+		if env["GMS_PAYLOAD_KEYS_FILE"] != "/secrets/payload-keys" || env["GMS_NUMBER_HASH_KEY_FILE"] != "/secrets/number-hash-key" {
+			t.Errorf("service %q: keys not from /secrets: %q, %q", name, env["GMS_PAYLOAD_KEYS_FILE"], env["GMS_NUMBER_HASH_KEY_FILE"])
+		}
+		if !slices.Contains(c.Services[name].volumeStrings(), "gms-secrets:/secrets") {
+			t.Errorf("service %q does not mount the gms-secrets volume", name)
+		}
+		if !strings.Contains(strings.Join(c.Services[name].Entrypoint, " "), "/app/bin/api keygen /secrets") {
+			t.Errorf("service %q does not create missing keys before it starts", name)
+		}
+	}
+	ui := c.Services["temporal-ui"].env(t)
+	if ui["TEMPORAL_CODEC_ENDPOINT"] != "http://localhost:8080/codec" || ui["TEMPORAL_CODEC_INCLUDE_CREDENTIALS"] != "true" {
+		t.Errorf("temporal-ui does not decode through the API's codec: %q", ui["TEMPORAL_CODEC_ENDPOINT"])
+	}
 	api := c.Services["api"].env(t)
+	if api["GMS_CODEC_ORIGINS"] != "http://localhost:8233" {
+		t.Errorf("api GMS_CODEC_ORIGINS = %q, want the UI's origin", api["GMS_CODEC_ORIGINS"])
+	}
 	if api["GMS_HTTP_ADDR"] != "0.0.0.0:8080" {
 		t.Errorf("api GMS_HTTP_ADDR = %q, want 0.0.0.0:8080", api["GMS_HTTP_ADDR"])
 	}

@@ -252,6 +252,8 @@ start_temporal_dev() {
 	if [[ "$ui" == "$port" ]]; then ui="$(free_port $((port + 1)))"; fi
 	local args=(server start-dev --ip "$host" --port "$port" --ui-port "$ui"
 		--db-filename "$data/temporal.db" --namespace default --log-level warn)
+	# The UI decodes the encrypted payloads through the API (GMS_UI_CODEC).
+	[[ -n "${GMS_UI_CODEC:-}" ]] && args+=(--ui-codec-endpoint "$GMS_UI_CODEC")
 	[[ "$ns" != default ]] && args+=(--namespace "$ns")
 	say "starting Temporal dev server on $host:$port (log: $data/temporal.log)"
 	"$cli" "${args[@]}" >>"$data/temporal.log" 2>&1 &
@@ -300,7 +302,7 @@ start_temporal_cluster() {
 	local from
 	from="$(stat -c %s "$data/temporal.log" 2>/dev/null || echo 0)"
 	"$REPO_ROOT/bin/temporal-cluster" -dir "$data/cluster" -bin "$REPO_ROOT/bin" -address "127.0.0.1:$port" \
-		-namespace "$ns" -ui-port "$ui" >>"$data/temporal.log" 2>&1 &
+		-namespace "$ns" -ui-port "$ui" -ui-codec "${GMS_UI_CODEC:-}" >>"$data/temporal.log" 2>&1 &
 	TEMPORAL_PID=$!
 	TEMPORAL_UI_PORT="$ui"
 	await_temporal "the Temporal cluster (logs also in $data/cluster/logs)" 180 "$data/temporal.log" \

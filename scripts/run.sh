@@ -126,6 +126,9 @@ split_hostport "$TEMPORAL_ADDRESS" 7233
 T_HOST="$HP_HOST"
 T_PORT="$HP_PORT"
 TEMPORAL_UI=""
+# The Temporal UI shows payloads decrypted by the API's codec endpoint
+# (admin credentials: the browser asks for them on the API's origin).
+export GMS_UI_CODEC="$GMS_PUBLIC_URL/codec"
 if port_open "$T_HOST" "$T_PORT"; then
 	say "using the Temporal server already answering at $TEMPORAL_ADDRESS"
 	wait_temporal "$TEMPORAL_ADDRESS" || die "something listens at $TEMPORAL_ADDRESS but it is not a healthy Temporal frontend"
@@ -133,10 +136,12 @@ if port_open "$T_HOST" "$T_PORT"; then
 elif is_local_host "$T_HOST" && ((CLUSTER)); then
 	start_temporal_cluster "$T_PORT" "$GMS_DATA_DIR" "$TEMPORAL_NAMESPACE"
 	TEMPORAL_UI="http://127.0.0.1:$TEMPORAL_UI_PORT"
+	export GMS_CODEC_ORIGINS="${GMS_CODEC_ORIGINS:-$TEMPORAL_UI,http://localhost:$TEMPORAL_UI_PORT}"
 	export TEMPORAL_UI_URL="${TEMPORAL_UI_URL:-$TEMPORAL_UI}"
 elif is_local_host "$T_HOST"; then
 	start_temporal_dev "$T_HOST" "$T_PORT" "$GMS_DATA_DIR" "$TEMPORAL_NAMESPACE"
 	TEMPORAL_UI="http://127.0.0.1:$TEMPORAL_UI_PORT"
+	export GMS_CODEC_ORIGINS="${GMS_CODEC_ORIGINS:-$TEMPORAL_UI,http://localhost:$TEMPORAL_UI_PORT}"
 	# The operator page links each callback to its workflow in this UI.
 	export TEMPORAL_UI_URL="${TEMPORAL_UI_URL:-$TEMPORAL_UI}"
 else

@@ -260,14 +260,33 @@
     status.textContent = 'Searching…';
     status.className = 'muted';
     try {
-      const recs = await getJSON(`../genesys/1/service/callback?_customer_number=${encodeURIComponent(number)}`);
+      const q = encodeURIComponent(number);
+      const [recs, hash] = await Promise.all([
+        getJSON(`../genesys/1/service/callback?_customer_number=${q}`),
+        getJSON(`../genesys/1/admin/callback/number-hash?_customer_number=${q}`, true),
+      ]);
       status.textContent = `${recs.length} callback${recs.length === 1 ? '' : 's'} for ${number}`;
       $('results').replaceChildren(...(recs.length ? callbackTable(recs, true) : []));
+      temporalSearch(hash.temporal_query);
     } catch (e) {
       status.textContent = e.message;
       status.className = 'error';
       $('results').replaceChildren();
     }
+  }
+
+  // temporalSearch shows the Temporal visibility query of the searched
+  // number (CustomerNumber holds its keyed hash, never the number), linked
+  // to the Temporal Web UI's workflow list when the page knows the UI.
+  function temporalSearch(query) {
+    const p = $('search-temporal');
+    const code = el('code', { 'data-temporal-query': query, text: query });
+    if (!temporalUI) {
+      p.replaceChildren('In Temporal: ', code);
+      return;
+    }
+    const href = `${temporalUI}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(query)}`;
+    p.replaceChildren('In Temporal: ', el('a', { href, target: '_blank', rel: 'noopener noreferrer' }, code));
   }
 
   // ---- page -------------------------------------------------------------------
@@ -285,6 +304,7 @@
     // Nothing read with the credentials stays on the page.
     for (const id of ['counts', 'queue-lists', 'heatmap', 'results']) $(id).replaceChildren();
     $('search-status').textContent = '';
+    $('search-temporal').replaceChildren();
     $('updated').textContent = '';
     delete document.body.dataset.heatRect;
   }

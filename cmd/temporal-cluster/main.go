@@ -38,6 +38,7 @@ func run() error {
 	namespace := flag.String("namespace", "default", "namespace to register")
 	shards := flag.Int("shards", 16, "history shards (fixed when the cluster is first created)")
 	uiPort := flag.Int("ui-port", 0, "port of the Temporal Web UI on 127.0.0.1 (0: none)")
+	uiCodec := flag.String("ui-codec", "", "remote codec endpoint the Web UI decodes payloads with (the API's /codec)")
 	flag.Parse()
 
 	_, p, err := net.SplitHostPort(*addr)
@@ -56,7 +57,7 @@ func run() error {
 	defer stop()
 	abs := func(p string) string { a, _ := filepath.Abs(p); return a }
 	c, err := cluster.Start(ctx, cluster.Options{Dir: abs(*dir), Bin: abs(*bin), PGBin: pgBin,
-		FrontendPort: port, Shards: *shards, Namespace: *namespace, UIPort: *uiPort})
+		FrontendPort: port, Shards: *shards, Namespace: *namespace, UIPort: *uiPort, UICodec: *uiCodec})
 	if err != nil {
 		return err
 	}

@@ -47,6 +47,9 @@ type Options struct {
 	// UIPort, when not 0, runs the Temporal Web UI (bin/temporal-ui) on
 	// 127.0.0.1:UIPort.
 	UIPort int
+	// UICodec, when set, is the remote codec endpoint the Web UI decodes
+	// payloads with (the API's /codec), credentials included.
+	UICodec string
 	// PGSettings are extra PostgreSQL server options, e.g. "-c fsync=off"
 	// for a throwaway cluster of the tests or the bench.
 	PGSettings string
@@ -92,7 +95,7 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 		return nil, err
 	}
 	if c.opts.UIPort != 0 {
-		if err := writeUIConfig(c.opts.Dir, c.FrontendAddress(), c.opts.UIPort, c.opts.Namespace); err != nil {
+		if err := writeUIConfig(c.opts.Dir, c.FrontendAddress(), c.opts.UIPort, c.opts.Namespace, c.opts.UICodec); err != nil {
 			return nil, err
 		}
 		if err := c.StartService(ui); err != nil {

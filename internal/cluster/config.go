@@ -181,11 +181,15 @@ func writeConfig(dir string, shards int, p ports) (string, error) {
 	return file, f.Close()
 }
 
-// writeUIConfig writes the Web UI's configuration (Dir/ui/development.yaml).
-func writeUIConfig(dir, frontend string, port int, namespace string) error {
+// writeUIConfig writes the Web UI's configuration (Dir/ui/development.yaml),
+// decoding payloads with the remote codec at codec when it is set.
+func writeUIConfig(dir, frontend string, port int, namespace, codec string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "ui"), 0o755); err != nil {
 		return err
 	}
 	cfg := fmt.Sprintf("temporalGrpcAddress: %s\nport: %d\npublicPath:\nenableUi: true\ndefaultNamespace: %s\n", frontend, port, namespace)
+	if codec != "" {
+		cfg += fmt.Sprintf("codec:\n  endpoint: %q\n  includeCredentials: true\n", codec)
+	}
 	return os.WriteFile(filepath.Join(dir, "ui", "development.yaml"), []byte(cfg), 0o644)
 }
