@@ -102,6 +102,7 @@ func main() {
 		profile   = flag.Duration("profile", 0, "capture CPU profiles of the API and the worker (this long: during scheduled starts at c=32, and during each read-model query) into the kept temporary directory")
 		rate      = flag.Float64("rate", 0, "offered rate of the latency run (default: half the best sustained API rate measured; 100/s without the throughput phase)")
 		onCluster = flag.Bool("cluster", false, "run on a real Temporal cluster (bin/temporal-server: frontend, history, matching, worker processes, 16 shards, SQL persistence and visibility on its own PostgreSQL) instead of the dev server")
+		compareF  = flag.Bool("compare", false, "run on the dev server, then on a real cluster, and report the two side by side")
 	)
 	flag.Parse()
 	outSet := false
@@ -123,21 +124,30 @@ func main() {
 	}
 	p.micro = p.micro || *micro
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	b := &bench{plan: p, out: *out, keep: *keep || *explain > 0 || *profile > 0, t0: time.Now(), rate: *rate, explain: *explain, profile: *profile,
-		onCluster: *onCluster}
-	if b.onCluster {
-		b.name += "-cluster" // its own section of the report
-	}
-	if *only != "" {
-		b.name += "-partial" // its own section of the report, never the full or quick one
-		b.only = map[string]bool{}
-		for _, ph := range strings.Split(*only, ",") {
-			b.only[strings.TrimSpace(ph)] = true
+	newBench := func(onCluster bool) *bench {
+		b := &bench{plan: p, out: *out, keep: *keep || *explain > 0 || *profile > 0, t0: time.Now(), rate: *rate, explain: *explain, profile: *profile,
+			onCluster: onCluster}
+		if b.onCluster {
+			b.name += "-cluster" // its own section of the report
 		}
+		if *only != "" {
+			b.name += "-partial" // its own section of the report, never the full or quick one
+			b.only = map[string]bool{}
+			for _, ph := range strings.Split(*only, ",") {
+				b.only[strings.TrimSpace(ph)] = true
+			}
+		}
+		return b
 	}
-	err := b.run(ctx)
+	var err error
+	if *compareF {
+		err = compare(ctx, newBench(false), newBench(true))
+	} else {
+		b := newBench(*onCluster)
+		err = b.run(ctx)
+		b.cl.run()
+	}
 	stop()
-	b.cl.run()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -222,8 +232,31 @@ func (b *bench) count(phase string, r result) {
 }
 
 func (b *bench) run(ctx context.Context) error {
+	if err := b.runPhases(ctx); err != nil {
+		return err
+	}
 	goVersion := runtime.Version()
-	b.logf("bench %s: %s", b.name, machine(goVersion))
+	var micro string
+	if b.micro {
+		b.logf("== micro-benchmarks")
+		micro = b.microBenchmarks(ctx)
+	}
+	table := b.table()
+	fmt.Println()
+	fmt.Println(table)
+	if b.out != "" {
+		if err := writeReport(b.out, b.name, machine(goVersion), b.t0, table, b.details, micro); err != nil {
+			return err
+		}
+		b.logf("written to %s", b.out)
+	}
+	return nil
+}
+
+// runPhases sets the run up and runs its phases; the results are in
+// b.results and b.details.
+func (b *bench) runPhases(ctx context.Context) error {
+	b.logf("bench %s: %s", b.name, machine(runtime.Version()))
 	if err := b.setup(ctx); err != nil {
 		return err
 	}
@@ -251,20 +284,6 @@ func (b *bench) run(ctx context.Context) error {
 	}
 	b.footprint("at the end")
 	b.add("errors (every phase; must be 0)", fmt.Sprint(b.errors), "0", ptr(b.errors == 0))
-	var micro string
-	if b.micro {
-		b.logf("== micro-benchmarks")
-		micro = b.microBenchmarks(ctx)
-	}
-	table := b.table()
-	fmt.Println()
-	fmt.Println(table)
-	if b.out != "" {
-		if err := writeReport(b.out, b.name, machine(goVersion), b.t0, table, b.details, micro); err != nil {
-			return err
-		}
-		b.logf("written to %s", b.out)
-	}
 	return nil
 }
 
@@ -877,6 +896,8 @@ func (b *bench) firePrecision(ctx context.Context) error {
 	}
 	b.logf("  %d callbacks due %s .. %s created in %s", len(dueByID), first.Format("15:04:05"), due[n-1].Format("15:04:05"), r.elapsed.Round(time.Millisecond))
 	deadline := due[n-1].Add(60 * time.Second)
+	time.Sleep(time.Until(first))
+	c0 := b.cpuNow()
 	var late []time.Duration
 	early, other := 0, 0
 	for {
@@ -898,6 +919,7 @@ func (b *bench) firePrecision(ctx context.Context) error {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+	b.detail("fire precision: CPU ms per fired callback, from the first due time to the last submission: %s", perStart(b.cpuNow().minus(c0), max(len(late), 1)))
 	missing := len(dueByID) - len(late)
 	b.errors += missing + early + other
 	pending, _ := b.pendingCount(ctx)
@@ -980,7 +1002,7 @@ func (b *bench) readModel(ctx context.Context) error {
 func (b *bench) microBenchmarks(ctx context.Context) string {
 	root, _ := repoRoot()
 	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", ".", "-benchmem", "-benchtime", "200ms",
-		"./calendar", "./config", "./queries", "./schedule")
+		"./calendar", "./config", "./privacy", "./queries", "./schedule")
 	cmd.Dir = root
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

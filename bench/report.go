@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"regexp"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -32,7 +35,7 @@ func writeReport(path, name, machine string, at time.Time, table string, details
 		s.WriteString("\n</details>\n")
 	}
 	if micro != "" {
-		fmt.Fprintf(&s, "\nMicro-benchmarks (`go test -run '^$' -bench . -benchmem ./calendar ./config ./queries ./schedule`):\n\n```\n%s\n```\n", micro)
+		fmt.Fprintf(&s, "\nMicro-benchmarks (`go test -run '^$' -bench . -benchmem ./calendar ./config ./privacy ./queries ./schedule`):\n\n```\n%s\n```\n", micro)
 	}
 	s.WriteString(end)
 	section := s.String()
@@ -52,4 +55,72 @@ func writeReport(path, name, machine string, at time.Time, table string, details
 		doc = strings.TrimRight(doc, "\n") + "\n\n" + section + "\n"
 	}
 	return os.WriteFile(path, []byte(doc), 0o644)
+}
+
+// compare runs dev (on the dev server), then cl (on a real cluster), one
+// after the other on the same machine, and reports them side by side.
+func compare(ctx context.Context, dev, cl *bench) error {
+	for _, b := range []*bench{dev, cl} {
+		err := b.runPhases(ctx)
+		b.cl.run() // the dev server stops before the cluster starts
+		if err != nil {
+			return fmt.Errorf("%s: %w", b.name, err)
+		}
+	}
+	table := sideBySide(dev.results, cl.results)
+	fmt.Println()
+	fmt.Println(table)
+	var details []string
+	for _, b := range []*bench{dev, cl} {
+		for _, d := range b.details {
+			details = append(details, b.name+": "+d)
+		}
+	}
+	name := strings.Replace(cl.name, "-cluster", "-compare", 1)
+	if dev.out == "" {
+		return nil
+	}
+	if err := writeReport(dev.out, name, machine(runtime.Version()), dev.t0, table, details, ""); err != nil {
+		return err
+	}
+	dev.logf("written to %s", dev.out)
+	return nil
+}
+
+// sideBySide is one table of two runs' rows, matched by their metric with
+// the numbers in it left out (they name counts that differ between runs).
+func sideBySide(dev, cl []row) string {
+	numbers := regexp.MustCompile(`\d[\d.]*`)
+	key := func(r row) string { return numbers.ReplaceAllString(r.metric, "#") }
+	byKey := map[string]row{}
+	for _, r := range cl {
+		byKey[key(r)] = r
+	}
+	cell := func(r row, ok bool) string {
+		if !ok {
+			return "—"
+		}
+		if r.result == "—" {
+			return r.value
+		}
+		return r.value + " (" + r.result + ")"
+	}
+	var s strings.Builder
+	s.WriteString("| metric | dev server | real cluster | target |\n|---|---|---|---|\n")
+	seen := map[string]bool{}
+	for _, r := range dev {
+		c, ok := byKey[key(r)]
+		seen[key(r)] = true
+		metric := r.metric
+		if ok && c.metric != r.metric {
+			metric += " / cluster: " + c.metric
+		}
+		fmt.Fprintf(&s, "| %s | %s | %s | %s |\n", metric, cell(r, true), cell(c, ok), r.target)
+	}
+	for _, c := range cl {
+		if !seen[key(c)] {
+			fmt.Fprintf(&s, "| %s | — | %s | %s |\n", c.metric, cell(c, true), c.target)
+		}
+	}
+	return strings.TrimRight(s.String(), "\n")
 }

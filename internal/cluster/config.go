@@ -149,13 +149,22 @@ dynamicConfigClient:
 `))
 
 // dynamicConfig enables what the callback service uses (updates,
-// Update-With-Start, eager start) and lets a test see its writes at once.
+// Update-With-Start, eager start) and eager activity dispatch: an activity
+// a workflow task schedules (the ORS submission, the read-model write)
+// goes back to that worker in the task's answer, with no round trip
+// through matching.
 const dynamicConfig = `frontend.enableUpdateWorkflowExecution:
   - value: true
 system.enableEagerWorkflowStart:
   - value: true
 frontend.enableUpdateWorkflowExecutionAsyncAccepted:
   - value: true
+system.enableActivityEagerExecution:
+  - value: true
+matching.numTaskqueueReadPartitions:
+  - value: 1
+matching.numTaskqueueWritePartitions:
+  - value: 1
 `
 
 // writeConfig writes the server and dynamic configuration into dir.
