@@ -15,8 +15,10 @@ import (
 
 	"github.com/opengms/callback/activities/contract"
 	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/metrics"
 	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/resolve"
 	"github.com/opengms/callback/stats"
 )
 
@@ -27,15 +29,33 @@ type Activities struct {
 	Store  *queries.Store
 	Stats  *stats.Client
 	Logger *slog.Logger
-	// Paused tells whether a service is paused now (the configuration,
-	// reloaded without a restart); nil = never.
-	Paused func(service string) bool
+	// Config is the configuration in force (reloaded without a restart);
+	// nil: none (no service paused, settings never re-read).
+	Config func() *config.Config
 }
+
+// errNoConfig fails ResolveSettings on a worker without a configuration.
+var errNoConfig = temporal.NewNonRetryableApplicationError("no configuration", "BAD_CONFIGURATION", nil)
 
 // ServicePaused tells whether service is paused now: a due callback of a
 // paused service waits instead of being submitted.
 func (a *Activities) ServicePaused(_ context.Context, service string) (bool, error) {
-	return a.Paused != nil && a.Paused(service), nil
+	return a.Config != nil && a.Config().ServicePaused(service), nil
+}
+
+// ResolveSettings are the settings of a callback of req.Service under the
+// configuration in force now. A service the configuration no longer
+// defines (or defines wrongly) is a non-retryable failure: the callback
+// keeps the settings it has.
+func (a *Activities) ResolveSettings(_ context.Context, req contract.ResolveRequest) (contract.Settings, error) {
+	if a.Config == nil {
+		return contract.Settings{}, errNoConfig
+	}
+	set, e := resolve.Now(a.Config(), req.Service, req.Properties)
+	if e != nil {
+		return set, temporal.NewNonRetryableApplicationError(e.Message, "BAD_CONFIGURATION", e)
+	}
+	return set, nil
 }
 
 // SaveCallback writes a snapshot to the read model; older or equal versions

@@ -220,9 +220,8 @@ func (s *Server) admissionError(ctx context.Context, a *admission, err error) er
 	case errors.As(err, &th):
 		return throttled(a.input.Record.Service, th)
 	case errors.Is(err, queries.ErrInQueueLimit):
-		n := strconv.Itoa(a.InQueueLimit)
-		return gmserr.New(gmserr.NumberAlreadyBooked, "There is already %s or more Callbacks QUEUED for this number, please refer to _enable_in_queue_checking for detail.", n).
-			With("max_queued", n)
+		return gmserr.New(gmserr.NumberAlreadyBooked, "There is already %d or more Callbacks QUEUED for this number, please refer to _enable_in_queue_checking for detail.", a.InQueueLimit).
+			With("max_queued", a.InQueueLimit)
 	case errors.Is(err, queries.ErrBucketFull):
 		return s.proposeInstead(ctx, a.service, a.input.Record.DesiredTime, slotFull)
 	}

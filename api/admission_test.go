@@ -148,7 +148,7 @@ func TestConcurrentStartsRespectInQueueLimit(t *testing.T) {
 			}
 			m := bodies[i].envelope(t, 429, 40001, "NUMBER_ALREADY_BOOKED")
 			require.Equal(t, fmt.Sprintf("There is already %d or more Callbacks QUEUED for this number, please refer to _enable_in_queue_checking for detail.", tc.limit), m["message"])
-			require.Equal(t, fmt.Sprint(tc.limit), m["properties"].(map[string]any)["max_queued"])
+			require.Equal(t, float64(tc.limit), m["properties"].(map[string]any)["max_queued"], "a JSON number, as the seed shows it")
 		}
 		require.Equal(t, tc.limit, ok, tc.path)
 	}

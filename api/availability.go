@@ -115,7 +115,7 @@ func parsePeriod(q url.Values, version int, now time.Time, size time.Duration, l
 	}
 	startKeys, endKeys := []string{"start", "timestamp"}, []string{"end", "number-of-days"}
 	if version == 2 {
-		startKeys, endKeys = []string{"start", "start-ms"}, []string{"end", "end-ms", "number-of-days"}
+		startKeys, endKeys = []string{"start", "start-ms", "timestamp"}, []string{"end", "end-ms", "number-of-days"}
 	}
 	start, e := oneOf(q, startKeys)
 	if e != nil {

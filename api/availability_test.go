@@ -74,6 +74,14 @@ func TestAvailability(t *testing.T) {
 	require.NoError(t, json.Unmarshal(r.Body, &v2))
 	require.Len(t, v2.Slots, 1)
 	require.Equal(t, "America/New_York", v2.Timezone, "default: the office's time zone")
+
+	// v2 takes timestamp too, the alias of start (SPEC §2.5).
+	r = s.get("/genesys/2/service/callback/office/availability?timestamp=" + url.QueryEscape(callback.FormatTime(monday)))
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	v2 = v2Answer{}
+	require.NoError(t, json.Unmarshal(r.Body, &v2))
+	require.Len(t, v2.Slots, 1)
+	require.Equal(t, callback.FormatTime(monday), v2.Slots[0].UTCTime)
 }
 
 func TestAvailabilityErrors(t *testing.T) {
@@ -90,6 +98,8 @@ func TestAvailabilityErrors(t *testing.T) {
 	s.get(v2+"report-busy=yes").envelope(t, 400, 40010, "BAD_PARAMETER")
 	s.get(v2+"start=tomorrow").envelope(t, 400, 40010, "BAD_PARAMETER")
 	s.get(v2+"start-ms=abc").envelope(t, 400, 40010, "BAD_PARAMETER")
+	s.get(v2+"start=2030-01-01T00:00:00Z&timestamp=2030-01-01T00:00:00Z").envelope(t, 400, 40010, "BAD_PARAMETER")
+	s.get(v2+"start-ms=1893456000000&timestamp=2030-01-01T00:00:00Z").envelope(t, 400, 40010, "BAD_PARAMETER")
 	s.get(v1+"max-time-slots=0").envelope(t, 400, 40010, "BAD_PARAMETER")
 	far := time.Now().Add(24 * time.Hour)
 	s.get(v2+url.Values{"start": {callback.FormatTime(far)}, "end": {callback.FormatTime(far.Add(40 * 24 * time.Hour))}}.Encode()).envelope(t, 400, 40010, "BAD_PARAMETER")

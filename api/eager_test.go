@@ -94,7 +94,7 @@ func withStarter(t *testing.T, s *stack) (*stack, client.Client) {
 		TaskQueue: s.taskQueue, Namespace: "default", PublicURL: s.url}
 	withPrivacy(t, srv)
 	srv.SetConfig(s.srv.Config())
-	starter := worker.NewStarter(c, s.taskQueue, srv.ServicePaused)
+	starter := worker.NewStarter(c, s.taskQueue, srv.Config)
 	require.NoError(t, starter.Start())
 	t.Cleanup(starter.Stop)
 	hs := httptest.NewServer(srv.Handler())

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -155,7 +156,7 @@ func TestImmediateSubmitExhaustedAnswers50006(t *testing.T) {
 	s.ors.SetFailFirst(1000)
 	r := s.postJSON(cbPath, map[string]any{"_customer_number": "5121"})
 	m := r.envelope(t, 500, 50006, "ORS_MAX_SUBMIT_RETRIES")
-	require.Equal(t, "3", m["properties"].(map[string]any)["max-attempts"])
+	require.Equal(t, float64(3), m["properties"].(map[string]any)["max-attempts"], "a JSON number, as the seed shows it")
 	id := m["properties"].(map[string]any)["id"].(string)
 	require.Equal(t, 3, s.ors.Attempts(id), "_max_ors_submit_attempts")
 	require.Zero(t, s.ors.SessionsFor(id))
@@ -246,4 +247,27 @@ func TestBookedAheadWithExpectedWaitRescheduledCompletes(t *testing.T) {
 	require.Len(t, s.ors.Starts(), 1)
 	require.False(t, s.ors.Starts()[0].Time.Before(soon.Add(-2*time.Minute)), "not submitted before due")
 	s.recordHistory("booked-ahead-ewt-rescheduled-completed", id)
+}
+
+// "Changes take effect immediately": a callback booked before a
+// configuration change is submitted with the options in force when it
+// falls due.
+func TestConfigurationChangeReachesABookedCallback(t *testing.T) {
+	s := newStack(t)
+	s.ors.SetDrive(false)
+	id := s.schedule(cbPath, "5122", time.Now().Add(4*time.Second)).object(t)["_id"].(string)
+
+	old := s.srv.Config()
+	cfg := *old
+	cfg.Services = maps.Clone(old.Services)
+	svc := *old.Services["cb"]
+	svc.Options = maps.Clone(svc.Options)
+	svc.Options["_vq_for_outbound_calls"] = "VQ_CHANGED"
+	cfg.Services["cb"] = &svc
+	s.srv.SetConfig(&cfg) // the worker of the stack reads the same configuration
+
+	eventually(t, 20*time.Second, func() bool { return len(s.ors.Starts()) == 1 }, "never submitted")
+	start := s.ors.Starts()[0]
+	require.Equal(t, id, start.Params["_id"])
+	require.Equal(t, "VQ_CHANGED", start.Params["_vq_for_outbound_calls"], "the option in force when due, not at booking")
 }

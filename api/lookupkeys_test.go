@@ -43,7 +43,7 @@ func TestCallbacksIdentifiedByAnotherKey(t *testing.T) {
 	b := id(start(map[string]any{"CB_SUBSCRIPTION_ID": "B"}))
 
 	m := start(map[string]any{"CB_SUBSCRIPTION_ID": "A"}).envelope(t, 429, 40001, "NUMBER_ALREADY_BOOKED")
-	require.Equal(t, map[string]any{"max_queued": "1"}, m["properties"], "strict: one per subscription")
+	require.Equal(t, map[string]any{"max_queued": float64(1)}, m["properties"], "strict: one per subscription")
 
 	m = start(map[string]any{"_customer_number": "5115"}).envelope(t, 400, 40010, "BAD_PARAMETER")
 	require.Regexp(t, `^Callback [0-9a-f-]{36} does not contain the mandatory customer lookup keys CB_SUBSCRIPTION_ID$`, m["message"])

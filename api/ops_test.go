@@ -14,9 +14,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/internal/testenv"
 )
 
 func (s *stack) admin(method, path string, body any) reply {
@@ -195,6 +197,12 @@ func TestForgetMeDeletesRowsAndHistories(t *testing.T) {
 			require.Error(t, err, "history of %s is gone", id)
 		}
 	}
+	// Nor does Temporal's visibility: no execution indexed by the number's hash.
+	query := `CustomerNumber = "` + testenv.Secrets(t).Hasher().Hash("7777") + `"`
+	eventually(t, 30*time.Second, func() bool {
+		resp, err := s.c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: "default", Query: query})
+		return err == nil && len(resp.Executions) == 0
+	}, "visibility still lists the number's callbacks")
 	// A late write of the forgotten workflow cannot bring it back.
 	rec := callback.Record{ID: scheduled, Service: "cb", State: callback.Scheduled, DesiredTime: later, Version: 99,
 		Properties: map[string]string{callback.KeyCustomerNumber: "7777"}}

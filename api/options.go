@@ -2,31 +2,14 @@ package api
 
 import (
 	"github.com/opengms/callback/callback"
-	"github.com/opengms/callback/config"
+	"github.com/opengms/callback/resolve"
 )
 
 // optionValues are the effective values of the service's options for one
-// request: every option the reference lists or the service configures
-// (a request's value only where the override rule lets it through, SPEC §4),
-// but the record's own fields. ORS receives them over the callback's
+// request (resolve.Options): a request's value only where the override
+// rule lets it through (SPEC §4). ORS receives them over the callback's
 // properties, and the record keeps them in place of a request's value.
-func optionValues(r *serviceRules) map[string]string {
-	out := make(map[string]string, len(r.opts))
-	for k, v := range r.opts {
-		if isOption(r.svc, k) {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-// isOption tells whether k is an option of svc: one the reference lists or
-// the service configures, but not one of the record's own fields.
-func isOption(svc *config.Service, k string) bool {
-	_, known := config.Lookup(k)
-	_, configured := svc.Options[k]
-	return (known || configured) && !callback.Fields[k]
-}
+func optionValues(r *serviceRules) map[string]string { return resolve.Options(r.svc, r.opts) }
 
 // effectiveProperties are the request's parameters a callback keeps (all
 // but those its record holds in its own fields), an option's value being

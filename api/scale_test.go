@@ -16,7 +16,7 @@ import (
 
 func TestTwoWorkersShareOneTaskQueueWithoutDoubleWork(t *testing.T) {
 	s := newStack(t)
-	second := worker.New(s.c, s.taskQueue, s.store, "", nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	second := worker.New(s.c, s.taskQueue, s.store, s.srv.Config, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, second.Start())
 	t.Cleanup(second.Stop)
 

@@ -36,6 +36,9 @@ type Server struct {
 	Hasher *privacy.NumberHasher
 	// Codec decodes payloads for the Temporal UI (POST /codec/decode).
 	Codec converter.PayloadCodec
+	// DocumentsDir holds documents served under /genesys/1/document/
+	// (GMS_DOCUMENTS_DIR); "" serves the built-in ones only.
+	DocumentsDir string
 	// CodecOrigins are the Temporal UI origins (scheme://host:port) whose
 	// pages may call the codec endpoints (GMS_CODEC_ORIGINS).
 	CodecOrigins []string
@@ -52,10 +55,6 @@ func (s *Server) SetConfig(c *config.Config) { s.config.Store(c) }
 
 // Config returns the current configuration.
 func (s *Server) Config() *config.Config { return s.config.Load() }
-
-// ServicePaused reports whether the service is paused in the current
-// configuration (the pause check of the workflows the API process runs).
-func (s *Server) ServicePaused(service string) bool { return s.Config().ServicePaused(service) }
 
 func (s *Server) now() time.Time {
 	if s.Now != nil {
@@ -89,6 +88,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/genesys/1/admin/callback/reportcancelled", s.admin(s.reportCancelled)},
 		{http.MethodPost, "/genesys/1/admin/callback/cancel", s.admin(s.bulkCancel)},
 		{http.MethodGet, "/genesys/1/phonenumber", s.phoneNumber},
+		{http.MethodGet, "/genesys/1/document/*path", s.document},
 		{http.MethodGet, "/healthz", s.health},
 		{http.MethodGet, "/genesys/openapi.json", s.openAPI},
 		{http.MethodGet, "/ui/", s.ui}, {http.MethodGet, "/ui/:file", s.ui}, // operator page (api/ui.go)

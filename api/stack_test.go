@@ -224,7 +224,7 @@ func newLoggedStack(t *testing.T, testINI string, logger *slog.Logger) *stack {
 		Stats: &stats.Client{URL: cfg.StatURL}, PublicURL: "http://" + httpSrv.Listener.Addr().String()}
 	withPrivacy(t, srv)
 	srv.SetConfig(cfg)
-	w := worker.New(c, taskQueue, store, cfg.StatURL, srv.ServicePaused, logger)
+	w := worker.New(c, taskQueue, store, srv.Config, logger)
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 

@@ -19,6 +19,7 @@ import (
 	"github.com/opengms/callback/gmserr"
 	"github.com/opengms/callback/metrics"
 	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/resolve"
 	"github.com/opengms/callback/workflows"
 )
 
@@ -105,17 +106,7 @@ func checkDesiredTime(id string, opts config.Effective, desired, now time.Time) 
 
 // settings are the effective options the workflow needs.
 func (s *Server) settings(r *serviceRules, id string) workflows.Settings {
-	opts := r.opts
-	return workflows.Settings{
-		ORSURL:            opts.String(config.OptORS),
-		AppURL:            opts.String(config.OptAppURL),
-		CallbackURL:       strings.TrimRight(s.PublicURL, "/") + "/genesys/1/service/callback/" + r.name + "/" + id,
-		MaxSubmitAttempts: opts.Int(config.OptMaxORSSubmitAttempts),
-		ExecutionBuffer:   opts.Seconds(config.OptRequestExecutionTimeBuffer),
-		QueueTimeStat:     opts.String(config.OptRequestQueueTimeStat),
-		MandatoryKeys:     opts.List(config.OptMandatoryCustomerLookupKeys),
-		Options:           optionValues(r),
-	}
+	return resolve.Settings(r.svc, r.opts, strings.TrimRight(s.PublicURL, "/")+"/genesys/1/service/callback/"+r.name+"/"+id)
 }
 
 // answerRetry answers a start retried with the same Idempotency-Key as the

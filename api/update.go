@@ -13,6 +13,7 @@ import (
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/gmserr"
 	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/resolve"
 	"github.com/opengms/callback/workflows"
 )
 
@@ -216,7 +217,7 @@ func (s *Server) setsOption(name string, p map[string]string) bool {
 		return false
 	}
 	for k := range p {
-		if isOption(svc, k) {
+		if resolve.IsOption(svc, k) {
 			return true
 		}
 	}

@@ -88,10 +88,18 @@ func compare(ctx context.Context, dev, cl *bench) error {
 }
 
 // sideBySide is one table of two runs' rows, matched by their metric with
-// the numbers in it left out (they name counts that differ between runs).
+// the numbers in it left out (they name counts that differ between runs),
+// but a concurrency (c=N), which names the row.
 func sideBySide(dev, cl []row) string {
-	numbers := regexp.MustCompile(`\d[\d.]*`)
-	key := func(r row) string { return numbers.ReplaceAllString(r.metric, "#") }
+	numbers := regexp.MustCompile(`(c=)?\d[\d.]*`)
+	key := func(r row) string {
+		return numbers.ReplaceAllStringFunc(r.metric, func(m string) string {
+			if strings.HasPrefix(m, "c=") {
+				return m
+			}
+			return "#"
+		})
+	}
 	byKey := map[string]row{}
 	for _, r := range cl {
 		byKey[key(r)] = r

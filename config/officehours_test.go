@@ -104,7 +104,7 @@ func TestOfficeHoursInvalid(t *testing.T) {
 			require.Equal(t, gmserr.BadConfiguration.Code, e.Code)
 			require.Equal(t, 500, e.Status)
 			require.Equal(t, tt.message, e.Message)
-			require.Equal(t, map[string]string{"service": tt.service}, e.Properties)
+			require.Equal(t, map[string]any{"service": tt.service}, e.Properties)
 			// The same error again (cached parse), as a fresh envelope.
 			_, e2 := c.OfficeHours(c.Services[tt.service])
 			require.Equal(t, e, e2)

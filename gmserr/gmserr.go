@@ -7,7 +7,6 @@ package gmserr
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -63,13 +62,13 @@ func init() {
 // Error is the GMS error envelope. It is both a Go error and the JSON body a
 // client sees.
 type Error struct {
-	Status       int               `json:"-"`
-	Code         int               `json:"code"`
-	Phrase       string            `json:"phrase"`
-	Message      string            `json:"message"`
-	Exception    string            `json:"exception"`
-	Properties   map[string]string `json:"properties,omitempty"`
-	Availability map[string]int    `json:"availability,omitempty"`
+	Status       int            `json:"-"`
+	Code         int            `json:"code"`
+	Phrase       string         `json:"phrase"`
+	Message      string         `json:"message"`
+	Exception    string         `json:"exception"`
+	Properties   map[string]any `json:"properties,omitempty"`
+	Availability map[string]int `json:"availability,omitempty"`
 	// Cause is the internal failure behind the envelope: logged, never sent.
 	Cause error `json:"-"`
 }
@@ -92,13 +91,15 @@ func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Code, e.Phras
 // failure behind it (errors.As on *Error still finds this envelope first).
 func (e *Error) Unwrap() error { return e.Cause }
 
-// With adds key/value pairs to the envelope's properties and returns e.
-func (e *Error) With(kv ...string) *Error {
+// With adds key/value pairs to the envelope's properties and returns e:
+// each key a string, each value as the seed shows it (a count is a JSON
+// number, `max_queued` and `max-attempts`; most values are strings).
+func (e *Error) With(kv ...any) *Error {
 	if e.Properties == nil {
-		e.Properties = map[string]string{}
+		e.Properties = map[string]any{}
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
-		e.Properties[kv[i]] = kv[i+1]
+		e.Properties[fmt.Sprint(kv[i])] = kv[i+1]
 	}
 	return e
 }
@@ -138,7 +139,6 @@ func Unknown(err error) *Error {
 
 // MaxSubmitAttempts is 50006 for a callback ORS never accepted.
 func MaxSubmitAttempts(id string, attempts int) *Error {
-	n := strconv.Itoa(attempts)
-	return New(ORSMaxSubmitRetries, "Callback %s reached maximum attempts to submit to ORS reached (%s)", id, n).
-		With("id", id, "max-attempts", n)
+	return New(ORSMaxSubmitRetries, "Callback %s reached maximum attempts to submit to ORS reached (%d)", id, attempts).
+		With("id", id, "max-attempts", attempts)
 }

@@ -66,7 +66,7 @@ func TestCheck(t *testing.T) {
 				require.Equal(t, "NUMBER_REJECTED", e.Phrase)
 				require.Equal(t, gmserr.ExceptionPackage+"CallbackExceptionNumber", e.Exception)
 				require.Equal(t, sprintf(tc.message, tc.number), e.Message)
-				want := map[string]string{"number": tc.number, "service": "svc"}
+				want := map[string]any{"number": tc.number, "service": "svc"}
 				if tc.pattern != "" {
 					want["pattern"] = tc.pattern
 				}
@@ -75,7 +75,7 @@ func TestCheck(t *testing.T) {
 				require.Equal(t, 500, e.Status)
 				require.Equal(t, "BAD_CONFIGURATION", e.Phrase)
 				require.Equal(t, tc.message, e.Message)
-				require.Equal(t, map[string]string{"service": "svc"}, e.Properties)
+				require.Equal(t, map[string]any{"service": "svc"}, e.Properties)
 			}
 		})
 	}

@@ -51,9 +51,11 @@ func (p Plan) Slot(start time.Time) Slot {
 
 // Slots lists the buckets overlapping [from, to) that end after now and
 // are open, ascending; full ones only when busy is set; at most limit (0 =
-// no limit).
+// no limit) with capacity left — `max-time-slots` counts the open slots
+// only, the full ones report-busy adds between them do not count.
 func (p Plan) Slots(from, to, now time.Time, busy bool, limit int) []Slot {
 	var out []Slot
+	bookable := 0
 	for b := BucketStart(from, p.Size); b.Before(to); b = b.Add(p.Size) {
 		if !b.Add(p.Size).After(now) || !p.IsOpen(b) {
 			continue
@@ -63,7 +65,10 @@ func (p Plan) Slots(from, to, now time.Time, busy bool, limit int) []Slot {
 			continue
 		}
 		out = append(out, s)
-		if limit > 0 && len(out) == limit {
+		if s.Capacity > 0 {
+			bookable++
+		}
+		if limit > 0 && bookable == limit {
 			break
 		}
 	}

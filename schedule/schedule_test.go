@@ -35,7 +35,10 @@ func TestSlotsSkipClosedFullAndPast(t *testing.T) {
 	got := p.Slots(t0.Add(-10*time.Minute), t0.Add(20*time.Minute), now, false, 0)
 	require.Equal(t, []Slot{{t0, 2, 2}, {t0.Add(15 * time.Minute), 1, 2}}, got, "past, full and closed left out; current bucket kept")
 	busy := p.Slots(t0, t0.Add(20*time.Minute), now, true, 2)
-	require.Equal(t, []Slot{{t0, 2, 2}, {t0.Add(5 * time.Minute), 0, 2}}, busy, "report-busy keeps full ones; limit cuts")
+	require.Equal(t, []Slot{{t0, 2, 2}, {t0.Add(5 * time.Minute), 0, 2}, {t0.Add(15 * time.Minute), 1, 2}}, busy,
+		"report-busy keeps full ones; the limit counts the open ones only")
+	one := p.Slots(t0, t0.Add(20*time.Minute), now, true, 1)
+	require.Equal(t, []Slot{{t0, 2, 2}}, one)
 }
 
 func TestProposeNearestEarlierFirst(t *testing.T) {

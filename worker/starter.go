@@ -8,6 +8,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/opengms/callback/activities"
+	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/workflows"
 )
 
@@ -23,13 +24,12 @@ const StarterRole = "api starter"
 //
 // It polls no activity tasks, so ORS calls and read-model writes stay with
 // the worker processes; it runs only the workflow's local activity, the
-// pause check (paused tells whether a service is paused now, as the
-// worker's). It keeps no workflows in memory (a sticky cache of 0,
+// pause check (cfg is the configuration in force, as the worker's). It keeps no workflows in memory (a sticky cache of 0,
 // process-wide: call it before any other worker of the process), so a
 // callback's later tasks are not pinned to the API; its two pollers (the
 // SDK's least) take a small share of them from the common queue, next to
 // the worker processes' sixteen each.
-func NewStarter(c client.Client, taskQueue string, paused func(service string) bool) sdkworker.Worker {
+func NewStarter(c client.Client, taskQueue string, cfg func() *config.Config) sdkworker.Worker {
 	sdkworker.SetStickyWorkflowCacheSize(0)
 	host, _ := os.Hostname()
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
@@ -37,6 +37,6 @@ func NewStarter(c client.Client, taskQueue string, paused func(service string) b
 		LocalActivityWorkerOnly: true,
 	})
 	w.RegisterWorkflow(workflows.CallbackWorkflow)
-	w.RegisterActivity(&activities.Activities{Paused: paused})
+	w.RegisterActivity(&activities.Activities{Config: cfg})
 	return w
 }

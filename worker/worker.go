@@ -12,6 +12,7 @@ import (
 
 	"github.com/opengms/callback/activities"
 	"github.com/opengms/callback/activities/contract"
+	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/queries"
 	"github.com/opengms/callback/stats"
 	"github.com/opengms/callback/workflows"
@@ -23,9 +24,11 @@ import (
 const stickyCacheSize = 2000
 
 // New returns a worker on taskQueue with the workflow and activities
-// registered. Workflow-task pollers are raised well above the default:
-// update round trips depend on them (DESIGN.md).
-func New(c client.Client, taskQueue string, store *queries.Store, statURL string, paused func(service string) bool, logger *slog.Logger) sdkworker.Worker {
+// registered; cfg is the configuration in force (reloaded without a
+// restart: pauses, and the settings of callbacks falling due).
+// Workflow-task pollers are raised well above the default: update round
+// trips depend on them (DESIGN.md).
+func New(c client.Client, taskQueue string, store *queries.Store, cfg func() *config.Config, logger *slog.Logger) sdkworker.Worker {
 	sdkworker.SetStickyWorkflowCacheSize(stickyCacheSize) // process-wide; the same value every time
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: 16,
@@ -36,9 +39,9 @@ func New(c client.Client, taskQueue string, store *queries.Store, statURL string
 	w.RegisterActivity(&activities.Activities{
 		HTTP:   httpc,
 		Store:  store,
-		Stats:  &stats.Client{URL: statURL, HTTP: httpc},
+		Stats:  &stats.Client{URL: cfg().StatURL, HTTP: httpc},
 		Logger: logger,
-		Paused: paused,
+		Config: cfg,
 	})
 	return w
 }

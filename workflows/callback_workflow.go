@@ -129,6 +129,15 @@ func (f *flow) sleepUntilDue(ctx workflow.Context) error {
 		_, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return f.rev != rev })
 		return err // timed out or changed: the loop decides again
 	}
+	if workflow.GetVersion(ctx, changeDueSettings, workflow.DefaultVersion, dueSettings) == dueSettings {
+		changed := false
+		if err := f.locked(ctx, PhaseScheduled, func(ctx workflow.Context) { changed = f.resolveSettings(ctx) }); err != nil {
+			return err
+		}
+		if changed || f.rev != rev {
+			return nil // decide again: a new buffer or statistic moves the due time
+		}
+	}
 	return f.locked(ctx, PhaseScheduled, func(workflow.Context) {
 		if f.rev == rev { // no change slipped in while the lock was taken
 			f.due = due

@@ -181,7 +181,7 @@ func TestSubmitExhaustionEndsSubmitError(t *testing.T) {
 	require.NotNil(t, e)
 	require.Equal(t, 50006, e.Code)
 	require.Equal(t, "ORS_MAX_SUBMIT_RETRIES", e.Phrase)
-	require.Equal(t, "3", e.Properties["max-attempts"])
+	require.EqualValues(t, 3, e.Properties["max-attempts"])
 }
 
 func TestCancelWhileSleepingNeverSubmits(t *testing.T) {
@@ -338,6 +338,44 @@ func TestExpectedWaitTimeIsReadWhenTheCallbackNearsDue(t *testing.T) {
 	require.NotEmpty(t, reads)
 	require.Equal(t, due.Add(-ewtLookahead), reads[0], "not read when booked: an hour before due")
 	require.Equal(t, []time.Time{due.Add(-10 * time.Minute)}, h.submits, "the wait read then moves the submit earlier")
+}
+
+func TestDueCallbackTakesTheConfigurationInForce(t *testing.T) {
+	h := newHarness(t)
+	var sent []contract.SubmitRequest
+	h.env.OnActivity(act.SubmitToORS, mock.Anything, mock.Anything).Return(func(_ context.Context, req contract.SubmitRequest) (contract.SubmitResult, error) {
+		h.submits = append(h.submits, h.env.Now().UTC())
+		sent = append(sent, req)
+		return contract.SubmitResult{SessionID: "s-1"}, nil
+	})
+	in := input(time.Hour, false) // buffer 2 min, ORS http://ors, _media_type voice
+	changed := in.Settings
+	changed.ORSURL, changed.CallbackURL, changed.ExecutionBuffer = "http://ors-2", "", 0
+	changed.Options = map[string]string{"_media_type": "chat"}
+	var asked []contract.ResolveRequest
+	h.env.OnActivity(act.ResolveSettings, mock.Anything, mock.Anything).Return(func(_ context.Context, req contract.ResolveRequest) (contract.Settings, error) {
+		asked = append(asked, req)
+		return changed, nil
+	})
+	h.at(2*time.Hour, func() { h.update(UpdateChange, report(callback.Completed, "")) })
+	h.run(in)
+	require.NotEmpty(t, asked, "re-read when due")
+	require.Equal(t, contract.ResolveRequest{Service: "svc", Properties: in.Record.Properties}, asked[0])
+	require.Equal(t, []time.Time{t0.Add(time.Hour)}, h.submits, "the buffer now 0: submitted at the desired time, not 2 min before")
+	require.Len(t, sent, 1)
+	require.Equal(t, "http://ors-2", sent[0].ORSURL, "the ORS of the configuration in force")
+	require.Equal(t, "chat", sent[0].Params["_media_type"], "the options in force reach ORS")
+	require.Equal(t, "http://api/cb", sent[0].Params[callback.KeyCallbackURL], "the API's URL is the callback's")
+}
+
+func TestDueCallbackKeepsItsSettingsWhenTheServiceIsGone(t *testing.T) {
+	h := newHarness(t)
+	h.orsAccepts()
+	h.env.OnActivity(act.ResolveSettings, mock.Anything, mock.Anything).Return(contract.Settings{},
+		temporal.NewNonRetryableApplicationError("Service undefined: svc", "BAD_CONFIGURATION", nil))
+	h.at(2*time.Hour, func() { h.update(UpdateChange, report(callback.Completed, "")) })
+	h.run(input(time.Hour, false))
+	require.Equal(t, []time.Time{t0.Add(time.Hour - 2*time.Minute)}, h.submits, "submitted with its own settings")
 }
 
 func TestLongLivedCallbackContinuesAsNew(t *testing.T) {

@@ -28,6 +28,10 @@ var (
 	// statOptions: the expected-wait-time statistic; 0 when it fails.
 	statOptions = workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 2}}
+	// resolveOptions: the settings re-read when a callback falls due; its
+	// own settings when that fails.
+	resolveOptions = workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 3}}
 	// pauseCheckOptions: the local pause check before a submit.
 	pauseCheckOptions = workflow.LocalActivityOptions{StartToCloseTimeout: 5 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 3}}

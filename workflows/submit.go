@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"reflect"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -31,6 +32,27 @@ func (f *flow) servicePaused(ctx workflow.Context) bool {
 		return false
 	}
 	return paused
+}
+
+// resolveSettings reads the service's settings from the configuration in
+// force now (ORS URL, application, attempts, buffer, statistic, the
+// options sent to ORS) and tells whether they changed. When they cannot be
+// read (the service is gone from the configuration), the callback keeps
+// its own.
+func (f *flow) resolveSettings(ctx workflow.Context) bool {
+	var set Settings
+	actx := workflow.WithActivityOptions(ctx, resolveOptions)
+	req := contract.ResolveRequest{Service: f.cb.Service, Properties: f.cb.Properties}
+	if err := workflow.ExecuteActivity(actx, contract.ResolveSettings, req).Get(ctx, &set); err != nil {
+		workflow.GetLogger(ctx).Warn("settings not re-read, keeping the callback's", "error", err)
+		return false
+	}
+	set.CallbackURL = f.set.CallbackURL // where the API is does not change
+	if reflect.DeepEqual(set, f.set) {
+		return false
+	}
+	f.set = set
+	return true
 }
 
 // expectedWait reads the `_request_queue_time_stat` statistic (0 if none).

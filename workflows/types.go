@@ -6,6 +6,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/opengms/callback/activities/contract"
 	"github.com/opengms/callback/callback"
 )
 
@@ -39,27 +40,13 @@ const settleWait = 5 * time.Second
 // known to have started; the workflow's own writes come after it.
 const StartedVersion = 1
 
-// changeIndexOnMove is the workflow.GetVersion change that upserts the
-// search attributes after a bucketed reschedule (histories recorded before
-// it have no upsert there).
-const changeIndexOnMove = "index-on-move"
-
 // forgetGrace is how long a forgotten callback's execution waits to be
 // deleted before it ends by itself.
 const forgetGrace = time.Hour
 
 // Settings are the effective options of the callback's service for this
-// callback, resolved by the API when it was created.
-type Settings struct {
-	ORSURL            string
-	AppURL            string
-	CallbackURL       string // absolute URL ORS uses for its state PUTs
-	MaxSubmitAttempts int
-	ExecutionBuffer   time.Duration // `_request_execution_time_buffer`
-	QueueTimeStat     string        // `_request_queue_time_stat`, "" = no EWT
-	MandatoryKeys     []string      // `_mandatory_customer_lookup_keys`
-	Options           map[string]string
-}
+// callback (contract.Settings: the ResolveSettings activity answers them).
+type Settings = contract.Settings
 
 // Input starts (or continues) a CallbackWorkflow.
 type Input struct {

@@ -27,10 +27,35 @@ const (
 	ExpectedWaitTime = "ExpectedWaitTime"
 	// ServicePaused tells whether a service is paused now (string -> bool); a local activity.
 	ServicePaused = "ServicePaused"
+	// ResolveSettings reads a service's settings from the configuration in
+	// force now (ResolveRequest -> Settings).
+	ResolveSettings = "ResolveSettings"
 )
 
 // Names lists every activity name.
-var Names = []string{SubmitToORS, CancelORSSession, NotifyORS, SaveCallback, MoveCallback, ExpectedWaitTime, ServicePaused}
+var Names = []string{SubmitToORS, CancelORSSession, NotifyORS, SaveCallback, MoveCallback, ExpectedWaitTime, ServicePaused, ResolveSettings}
+
+// Settings are the effective options of a callback's service for one
+// callback: resolved by the API at admission, and again by the
+// ResolveSettings activity when the callback falls due.
+type Settings struct {
+	ORSURL            string
+	AppURL            string
+	CallbackURL       string // absolute URL ORS uses for its state PUTs
+	MaxSubmitAttempts int
+	ExecutionBuffer   time.Duration // `_request_execution_time_buffer`
+	QueueTimeStat     string        // `_request_queue_time_stat`, "" = no EWT
+	MandatoryKeys     []string      // `_mandatory_customer_lookup_keys`
+	Options           map[string]string
+}
+
+// ResolveRequest asks for a callback's settings under the configuration in
+// force now: its service and its properties (the request's values of the
+// overwritable options).
+type ResolveRequest struct {
+	Service    string
+	Properties map[string]string
+}
 
 // ORSTimeout caps one ORS call (CONTRACT: no answer within 10 s fails the
 // attempt): the HTTP client's time-out and each ORS activity's

@@ -48,13 +48,13 @@ func run() error {
 		Temporal: p.Temporal, Store: p.Store, Logger: p.Logger,
 		Stats:     &stats.Client{URL: p.Config.StatURL, HTTP: &http.Client{Timeout: 5 * time.Second}},
 		PublicURL: p.Settings.PublicURL, TaskQueue: p.Settings.TaskQueue, Namespace: p.Settings.TemporalNamespace,
-		Hasher: p.Secrets.Hasher(), CodecOrigins: p.Settings.CodecOrigins,
+		Hasher: p.Secrets.Hasher(), CodecOrigins: p.Settings.CodecOrigins, DocumentsDir: p.Settings.DocumentsDir,
 	}
 	if srv.Codec, err = p.Secrets.Codec(); err != nil {
 		return err
 	}
 	srv.SetConfig(p.Config)
-	starter := worker.NewStarter(p.Temporal, p.Settings.TaskQueue, srv.ServicePaused)
+	starter := worker.NewStarter(p.Temporal, p.Settings.TaskQueue, srv.Config)
 	if err := starter.Start(); err != nil {
 		return fmt.Errorf("starter worker: %w", err)
 	}

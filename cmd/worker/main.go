@@ -34,8 +34,7 @@ func run() error {
 	defer p.Close()
 	var cfg atomic.Pointer[config.Config]
 	cfg.Store(p.Config)
-	paused := func(service string) bool { return cfg.Load().ServicePaused(service) }
-	w := worker.New(p.Temporal, p.Settings.TaskQueue, p.Store, p.Config.StatURL, paused, p.Logger)
+	w := worker.New(p.Temporal, p.Settings.TaskQueue, p.Store, cfg.Load, p.Logger)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -204,10 +205,19 @@ func (c *Cluster) StartService(svc string) error {
 		defer c.mu.Unlock()
 		if c.procs[svc] == p { // not stopped on purpose
 			delete(c.procs, svc)
-			c.exits <- fmt.Errorf("temporal %s exited: %v (see %s)", svc, err, filepath.Join(c.opts.Dir, "logs", svc+".log"))
+			file := filepath.Join(c.opts.Dir, "logs", svc+".log")
+			c.exits <- fmt.Errorf("temporal %s exited: %v (%s ends: %s)", svc, err, file, logTail(file))
 		}
 	}()
 	return nil
+}
+
+// logTail is the last lines of a service's log, for an error that must be
+// understood after its directory is gone.
+func logTail(file string) string {
+	data, _ := os.ReadFile(file)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	return strings.Join(lines[max(0, len(lines)-5):], " | ")
 }
 
 // take removes svc's process from the running ones (nil if not running).

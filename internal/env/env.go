@@ -45,6 +45,9 @@ type Settings struct {
 	// CodecOrigins are the Temporal UI origins allowed to call the API's
 	// codec endpoints (GMS_CODEC_ORIGINS, comma-separated).
 	CodecOrigins []string
+	// DocumentsDir holds the documents the API serves under
+	// /genesys/1/document/ (GMS_DOCUMENTS_DIR; none by default).
+	DocumentsDir string
 	// DataDir is GMS_DATA_DIR: make run's data, and the development keys.
 	DataDir string
 	// Secrets are where the payload keys and the number-hash key come
@@ -69,6 +72,7 @@ func Load() Settings {
 		TemporalTLSKey:    os.Getenv("TEMPORAL_TLS_KEY"),
 		TemporalTLSCA:     os.Getenv("TEMPORAL_TLS_CA"),
 		DataDir:           get("GMS_DATA_DIR", ".data"),
+		DocumentsDir:      os.Getenv("GMS_DOCUMENTS_DIR"),
 		CodecOrigins:      list(get("GMS_CODEC_ORIGINS", "http://localhost:8233,http://127.0.0.1:8233")),
 		Secrets: privacy.Sources{
 			PayloadKeys: os.Getenv("GMS_PAYLOAD_KEYS"), PayloadKeysFile: os.Getenv("GMS_PAYLOAD_KEYS_FILE"),
