@@ -110,7 +110,8 @@ func (f *flow) drain(ctx workflow.Context) error {
 // with the new due time, re-reading EWT. The expected wait is read when
 // the callback is about to fall due (ewtLookahead before), not when it is
 // booked days ahead; workflows an earlier release started read it first
-// (changeLateEWT).
+// (changeLateEWT). When due, it re-reads the service's settings from the
+// configuration in force (changeDueSettings) before the callback moves on.
 func (f *flow) sleepUntilDue(ctx workflow.Context) error {
 	rev := f.rev
 	due := f.cb.DesiredTime.Add(-f.set.ExecutionBuffer)
