@@ -2,16 +2,20 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/config"
 )
 
 const cbPath = "/genesys/1/service/callback/cb"
@@ -257,17 +261,75 @@ func TestConfigurationChangeReachesABookedCallback(t *testing.T) {
 	s.ors.SetDrive(false)
 	id := s.schedule(cbPath, "5122", time.Now().Add(4*time.Second)).object(t)["_id"].(string)
 
-	old := s.srv.Config()
-	cfg := *old
-	cfg.Services = maps.Clone(old.Services)
-	svc := *old.Services["cb"]
-	svc.Options = maps.Clone(svc.Options)
-	svc.Options["_vq_for_outbound_calls"] = "VQ_CHANGED"
-	cfg.Services["cb"] = &svc
-	s.srv.SetConfig(&cfg) // the worker of the stack reads the same configuration
+	s.reconfigure("cb", "_vq_for_outbound_calls", "VQ_CHANGED", nil)
 
 	eventually(t, 20*time.Second, func() bool { return len(s.ors.Starts()) == 1 }, "never submitted")
 	start := s.ors.Starts()[0]
 	require.Equal(t, id, start.Params["_id"])
 	require.Equal(t, "VQ_CHANGED", start.Params["_vq_for_outbound_calls"], "the option in force when due, not at booking")
+}
+
+// returned-keys naming a configured option (not a request property) show
+// its value in force, in lookups and in the admin queues.
+func TestReturnedKeysShowConfiguredOptions(t *testing.T) {
+	s := newStack(t)
+	s.ors.SetDrive(false)
+	id := s.schedule(cbPath, "5123", time.Now().Add(time.Hour)).object(t)["_id"].(string)
+	require.NotContains(t, s.lookupOne("cb", id), "_app_url", "not a returned key yet")
+
+	s.reconfigure("cb", "_app_url", "changed.scxml", func(cfg *config.Config) {
+		cfg.ReturnedKeys = append(slices.Clone(cfg.ReturnedKeys), "_app_url")
+	})
+
+	require.Equal(t, "changed.scxml", s.lookupOne("cb", id)["_app_url"], "the configured value in force")
+	r := s.send(http.MethodGet, "/genesys/1/admin/callback/queues?service_name=cb", "", nil, asAdmin)
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	var queues map[string][]map[string]string
+	require.NoError(t, json.Unmarshal(r.Body, &queues))
+	found := false
+	for _, rec := range queues["cb"] {
+		if rec["_id"] == id {
+			found = true
+			require.Equal(t, "changed.scxml", rec["_app_url"])
+		}
+	}
+	require.True(t, found, "the callback is in its queue: %s", r.Body)
+}
+
+// filter-keys naming a configured option filter the admin queues by its
+// value in force, for callbacks that do not carry it themselves.
+func TestFilterKeysSeeConfiguredOptions(t *testing.T) {
+	s := newStack(t)
+	s.ors.SetDrive(false)
+	id := s.schedule(cbPath, "5124", time.Now().Add(time.Hour)).object(t)["_id"].(string)
+	s.reconfigure("cb", "_app_url", "changed.scxml", func(cfg *config.Config) {
+		cfg.FilterKeys = append(slices.Clone(cfg.FilterKeys), "_app_url")
+	})
+
+	listed := func(filter string) bool {
+		r := s.send(http.MethodGet, "/genesys/1/admin/callback/queues?target=cb&"+filter, "", nil, asAdmin)
+		require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+		return strings.Contains(string(r.Body), id)
+	}
+	require.True(t, listed("_app_url=changed.scxml"), "the configured value matches")
+	require.False(t, listed("_app_url=callback.scxml"), "the value configured at booking does not")
+	require.False(t, listed("_app_url=!changed.scxml"), "excluded by its configured value")
+	require.True(t, listed("_app_url=!other.scxml"))
+}
+
+// reconfigure installs a copy of the stack's configuration with option k
+// of service set to v and edit (if any) applied, as a reload does; the
+// stack's worker reads the same configuration.
+func (s *stack) reconfigure(service, k, v string, edit func(*config.Config)) {
+	old := s.srv.Config()
+	cfg := *old
+	cfg.Services = maps.Clone(old.Services)
+	svc := *old.Services[service]
+	svc.Options = maps.Clone(svc.Options)
+	svc.Options[k] = v
+	cfg.Services[service] = &svc
+	if edit != nil {
+		edit(&cfg)
+	}
+	s.srv.SetConfig(&cfg)
 }

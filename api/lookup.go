@@ -12,6 +12,7 @@ import (
 	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/gmserr"
 	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/resolve"
 )
 
 // lookup is Q4: GET /genesys/1/service/callback[/{name}]?k=v…
@@ -93,6 +94,22 @@ func (s *Server) lookupFilter(name string, r *http.Request) (queries.Filter, *gm
 	return f, nil
 }
 
+// optionsNow are the option values of rec's service in force now for rec
+// (its properties carry the request's values); none when the service is
+// gone or broken.
+func (s *Server) optionsNow(rec *callback.Record) map[string]string {
+	cfg := s.Config()
+	svc, e := cfg.CallbackService(rec.Service)
+	if e != nil {
+		return map[string]string{}
+	}
+	eff, e := cfg.Effective(svc, rec.Properties)
+	if e != nil {
+		return map[string]string{}
+	}
+	return resolve.Options(svc, eff)
+}
+
 // lookupKeys are the keys a lookup may use: `_customer_lookup_keys` of the
 // service, or of any callback service when none is named.
 func (s *Server) lookupKeys(name string) (map[string]bool, *gmserr.Error) {
@@ -123,7 +140,9 @@ func (s *Server) lookupKeys(name string) (map[string]bool, *gmserr.Error) {
 
 // record renders a callback as Q4/Q7 show it (SPEC §5): the always-returned
 // keys, the service's lookup keys and the application's returned-keys;
-// absent values are omitted.
+// absent values are omitted. A returned key the callback's properties lack
+// but its service configures as an option (`_vq`, `_request_ewt_service`,
+// …) shows the value in force now.
 func (s *Server) record(rec *callback.Record, aliases bool) map[string]string {
 	all := rec.AllProperties()
 	url := callback.URLPath(rec.Service, rec.ID)
@@ -131,9 +150,21 @@ func (s *Server) record(rec *callback.Record, aliases bool) map[string]string {
 	keep := []string{callback.KeyID, callback.KeyDesiredTime, callback.KeyServiceName, callback.KeyState,
 		callback.KeyExpirationTime, callback.KeyCustomerNumber, callback.KeyReason}
 	keep = append(keep, rec.LookupKeys...)
-	keep = append(keep, s.Config().ReturnedKeys...)
 	for _, k := range slices.Compact(keep) {
 		if v, ok := all[k]; ok && v != "" {
+			out[k] = v
+		}
+	}
+	var options map[string]string // the service's options in force, read once
+	for _, k := range s.Config().ReturnedKeys {
+		v := all[k]
+		if v == "" {
+			if options == nil {
+				options = s.optionsNow(rec)
+			}
+			v = options[k]
+		}
+		if v != "" {
 			out[k] = v
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/gmserr"
 	"github.com/opengms/callback/queries"
+	"github.com/opengms/callback/resolve"
 )
 
 // Q7's defaults and bounds (SPEC §2.6).
@@ -79,10 +80,31 @@ func (s *Server) queueFilter(r *http.Request) (queries.QueueFilter, *gmserr.Erro
 			continue
 		}
 		if v, ok := strings.CutPrefix(vs[0], "!"); ok {
-			f.Excludes = append(f.Excludes, queries.Match{Key: k, Value: v})
+			f.Excludes = append(f.Excludes, queries.Match{Key: k, Value: v, Configured: s.configuring(f.Service, k, v)})
 		} else {
-			f.Matches = append(f.Matches, queries.Match{Key: k, Value: vs[0]})
+			f.Matches = append(f.Matches, queries.Match{Key: k, Value: vs[0], Configured: s.configuring(f.Service, k, vs[0])})
 		}
 	}
 	return f, nil
+}
+
+// configuring are the callback services (service, or all when "") that
+// configure option k as v now.
+func (s *Server) configuring(service, k, v string) []string {
+	cfg := s.Config()
+	names := cfg.CallbackServices()
+	if service != "" {
+		names = []string{service}
+	}
+	var out []string
+	for _, name := range names {
+		svc, e := cfg.CallbackService(name)
+		if e != nil || !resolve.IsOption(svc, k) {
+			continue
+		}
+		if eff, e := cfg.Effective(svc, nil); e == nil && eff[k] == v {
+			out = append(out, name)
+		}
+	}
+	return out
 }

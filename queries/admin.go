@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/opengms/callback/callback"
 )
@@ -58,6 +59,16 @@ func valueOf(args *sqlArgs, key string) string {
 	return "(c.properties ->> " + args.add(key) + ")"
 }
 
+// configuredAs is the condition "the property v is absent and the
+// callback's service configures it as m.Value" ("" when none does, or the
+// key is a column).
+func configuredAs(args *sqlArgs, v string, m Match) string {
+	if _, col := columns[m.Key]; col || len(m.Configured) == 0 {
+		return ""
+	}
+	return "(" + v + " IS NULL AND c.service = ANY(" + args.add(pq.StringArray(m.Configured)) + "))"
+}
+
 // Queues returns the callbacks of Q7 grouped by service, each group in
 // desired-time order and cut at Max.
 func (s *Store) Queues(ctx context.Context, f QueueFilter) (map[string][]callback.Record, error) {
@@ -67,10 +78,20 @@ func (s *Store) Queues(ctx context.Context, f QueueFilter) (map[string][]callbac
 		conds = append(conds, "c.service = "+args.add(f.Service))
 	}
 	for _, m := range f.Matches {
-		conds = append(conds, valueOf(&args, m.Key)+" = "+args.add(m.Value))
+		v := valueOf(&args, m.Key)
+		cond := v + " = " + args.add(m.Value)
+		if by := configuredAs(&args, v, m); by != "" {
+			cond = "(" + cond + " OR " + by + ")"
+		}
+		conds = append(conds, cond)
 	}
 	for _, m := range f.Excludes {
-		conds = append(conds, valueOf(&args, m.Key)+" IS DISTINCT FROM "+args.add(m.Value))
+		v := valueOf(&args, m.Key)
+		cond := v + " IS DISTINCT FROM " + args.add(m.Value)
+		if by := configuredAs(&args, v, m); by != "" {
+			cond = "(" + cond + " AND NOT " + by + ")"
+		}
+		conds = append(conds, cond)
 	}
 	// Open callbacks and those completed since CompletedSince: two
 	// branches, each served by its own partial index.

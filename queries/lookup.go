@@ -13,6 +13,10 @@ import (
 // Match is one `key=value` lookup property.
 type Match struct {
 	Key, Value string
+	// Configured are the services that configure option Key as Value: a
+	// callback of one of them without the property has that value (Q7's
+	// filter-keys see configured options, not only request properties).
+	Configured []string
 }
 
 // Filter selects callbacks for a lookup by properties (SPEC §2.4).
