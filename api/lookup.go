@@ -98,12 +98,7 @@ func (s *Server) lookupFilter(name string, r *http.Request) (queries.Filter, *gm
 // (its properties carry the request's values); none when the service is
 // gone or broken.
 func (s *Server) optionsNow(rec *callback.Record) map[string]string {
-	cfg := s.Config()
-	svc, e := cfg.CallbackService(rec.Service)
-	if e != nil {
-		return map[string]string{}
-	}
-	eff, e := cfg.Effective(svc, rec.Properties)
+	svc, eff, e := resolve.Effective(s.Config(), rec.Service, rec.Properties)
 	if e != nil {
 		return map[string]string{}
 	}

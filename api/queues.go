@@ -98,11 +98,7 @@ func (s *Server) configuring(service, k, v string) []string {
 	}
 	var out []string
 	for _, name := range names {
-		svc, e := cfg.CallbackService(name)
-		if e != nil || !resolve.IsOption(svc, k) {
-			continue
-		}
-		if eff, e := cfg.Effective(svc, nil); e == nil && eff[k] == v {
+		if svc, eff, e := resolve.Effective(cfg, name, nil); e == nil && resolve.IsOption(svc, k) && eff[k] == v {
 			out = append(out, name)
 		}
 	}

@@ -48,14 +48,21 @@ func Settings(svc *config.Service, eff config.Effective, callbackURL string) con
 	}
 }
 
+// Effective are the service's section and effective options under cfg for
+// a callback with properties props.
+func Effective(cfg *config.Config, service string, props map[string]string) (*config.Service, config.Effective, *gmserr.Error) {
+	svc, e := cfg.CallbackService(service)
+	if e != nil {
+		return nil, nil, e
+	}
+	eff, e := cfg.Effective(svc, props)
+	return svc, eff, e
+}
+
 // Now resolves the settings of a callback of service with properties
 // props under cfg (the callback URL left empty: it does not change).
 func Now(cfg *config.Config, service string, props map[string]string) (contract.Settings, *gmserr.Error) {
-	svc, e := cfg.CallbackService(service)
-	if e != nil {
-		return contract.Settings{}, e
-	}
-	eff, e := cfg.Effective(svc, props)
+	svc, eff, e := Effective(cfg, service, props)
 	if e != nil {
 		return contract.Settings{}, e
 	}
