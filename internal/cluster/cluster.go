@@ -9,6 +9,7 @@ package cluster
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	_ "github.com/lib/pq" // awaitMetadata
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -87,9 +89,16 @@ func Start(ctx context.Context, o Options) (_ *Cluster, err error) {
 			c.Stop()
 		}
 	}()
-	for _, svc := range Services {
+	for i, svc := range Services {
 		if err := c.StartService(svc); err != nil {
 			return nil, err
+		}
+		if i == 0 {
+			// Every service writes the cluster's metadata row when it finds
+			// none; on a new database two racing inserts make the loser exit.
+			if err := c.awaitMetadata(ctx); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := c.AwaitNamespace(ctx); err != nil {
@@ -212,12 +221,43 @@ func (c *Cluster) StartService(svc string) error {
 	return nil
 }
 
-// logTail is the last lines of a service's log, for an error that must be
-// understood after its directory is gone.
+// awaitMetadata waits until the first service has written the cluster's
+// metadata row (at once on a second start).
+func (c *Cluster) awaitMetadata(ctx context.Context) error {
+	db, err := sql.Open("postgres", c.PostgresURL()+"/temporal?sslmode=disable")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		var n int
+		if db.QueryRowContext(ctx, "SELECT count(*) FROM cluster_metadata_info").Scan(&n) == nil && n > 0 {
+			return nil
+		}
+		select {
+		case err := <-c.exits:
+			return err
+		case <-ctx.Done():
+			return fmt.Errorf("temporal %s wrote no cluster metadata: %w", Services[0], ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// logTail is the last lines of a service's log (each cut short), for an
+// error that must be understood after its directory is gone.
 func logTail(file string) string {
 	data, _ := os.ReadFile(file)
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	return strings.Join(lines[max(0, len(lines)-5):], " | ")
+	lines = lines[max(0, len(lines)-3):]
+	for i, l := range lines {
+		if len(l) > 400 {
+			lines[i] = l[:400] + "…"
+		}
+	}
+	return strings.Join(lines, " | ")
 }
 
 // take removes svc's process from the running ones (nil if not running).
