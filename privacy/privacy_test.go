@@ -145,7 +145,7 @@ func TestLoad(t *testing.T) {
 	inline, err := Load(Sources{PayloadKeys: strings.ReplaceAll(string(payload), "\n", ","), NumberHashKey: string(hashKey)}, "")
 	require.NoError(t, err)
 	require.Equal(t, dev.Payload, inline.Payload)
-	files, err := Load(Sources{PayloadKeysFile: filepath.Join(dir, PayloadKeysFile), NumberHashKeyFile: filepath.Join(dir, NumberHashKeyFile)}, "")
+	files, err := Load(DirSources(dir), "")
 	require.NoError(t, err)
 	require.Equal(t, dev.NumberHash, files.NumberHash)
 

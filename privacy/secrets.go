@@ -114,15 +114,17 @@ func DevSecrets(dir string) (*Secrets, error) {
 	if err := WriteNew(dir); err != nil {
 		return nil, err
 	}
-	payload, err := os.ReadFile(filepath.Join(dir, PayloadKeysFile))
+	sec, err := Load(DirSources(dir), "")
 	if err != nil {
 		return nil, err
 	}
-	hashKey, err := os.ReadFile(filepath.Join(dir, NumberHashKeyFile))
-	if err != nil {
-		return nil, err
-	}
-	return parse(string(payload), string(hashKey), "development keys in "+dir)
+	sec.Source = "development keys in " + dir
+	return sec, nil
+}
+
+// DirSources are the files of a secrets directory (WriteNew's).
+func DirSources(dir string) Sources {
+	return Sources{PayloadKeysFile: filepath.Join(dir, PayloadKeysFile), NumberHashKeyFile: filepath.Join(dir, NumberHashKeyFile)}
 }
 
 // WriteNew writes new random secrets into dir: a payload key ring of one

@@ -74,16 +74,23 @@ func Temporal(t testing.TB) client.Client {
 	return c
 }
 
-// Secrets are the tests' fixed keys (testdata/secrets: for tests only).
-// The recorded histories the replay test replays are encrypted with them.
+// Secrets are the tests' fixed keys (testdata/secrets: for tests only),
+// read once per test binary. The recorded histories the replay test
+// replays are encrypted with them.
 func Secrets(t testing.TB) *privacy.Secrets {
 	t.Helper()
-	sec, err := privacy.DevSecrets(SecretsDir(t))
-	if err != nil {
-		t.Fatal(err)
+	secretsOnce.Do(func() { secrets, secretsErr = privacy.Load(privacy.DirSources(SecretsDir(t)), "") })
+	if secretsErr != nil {
+		t.Fatal(secretsErr)
 	}
-	return sec
+	return secrets
 }
+
+var (
+	secretsOnce sync.Once
+	secrets     *privacy.Secrets
+	secretsErr  error
+)
 
 // SecretsDir holds the tests' fixed keys, for a process a test starts
 // (GMS_PAYLOAD_KEYS_FILE, GMS_NUMBER_HASH_KEY_FILE).
