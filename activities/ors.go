@@ -38,13 +38,45 @@ func (a *Activities) SubmitToORS(ctx context.Context, req contract.SubmitRequest
 	if err != nil {
 		return contract.SubmitResult{}, err
 	}
-	var out struct {
-		SessionID string `json:"sessionid"`
-	}
-	if err := json.Unmarshal(resp, &out); err != nil || out.SessionID == "" {
+	var out map[string]json.RawMessage
+	var sid string
+	if err := json.Unmarshal(resp, &out); err != nil || json.Unmarshal(out["sessionid"], &sid) != nil || sid == "" {
 		return contract.SubmitResult{}, fmt.Errorf("invalid ORS response: %q", truncate(resp))
 	}
-	return contract.SubmitResult{SessionID: out.SessionID}, nil
+	return contract.SubmitResult{SessionID: sid, Access: accessInfo(out)}, nil
+}
+
+// accessInfo picks the access information out of ORS's start answer: every
+// key starting with contract.AccessPrefix whose value is a string or a
+// number (as its JSON text); nil when there is none.
+func accessInfo(answer map[string]json.RawMessage) map[string]string {
+	var out map[string]string
+	for k, raw := range answer {
+		if !strings.HasPrefix(k, contract.AccessPrefix) {
+			continue
+		}
+		if v, ok := scalarText(raw); ok {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// scalarText is a JSON string's value or a JSON number's text; ok is false
+// for anything else (null, booleans, arrays, objects).
+func scalarText(raw json.RawMessage) (string, bool) {
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		return s, json.Unmarshal(raw, &s) == nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil || n == "" {
+		return "", false
+	}
+	return n.String(), true
 }
 
 // CancelORSSession posts `callback.cancel` to the session. A refusal is

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/opengms/callback/activities/contract"
 	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/config"
 	"github.com/opengms/callback/gmserr"
@@ -61,12 +62,16 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request, name string) {
 			s.writeError(w, r, err)
 			return
 		}
-		s.answerRetry(w, r, dup.ID)
+		s.answerRetry(w, r, dup.ID, a.service.opts)
 		return
 	}
 	metrics.CallbacksStarted.WithLabelValues(a.input.Record.Service, string(a.input.Record.State)).Inc()
 	if a.input.Immediate {
-		writeJSON(w, http.StatusOK, confirmation(id))
+		answer := confirmation(id)
+		if !a.input.Paused && !a.service.opts.Bool(config.OptWaitForAgent) {
+			s.addAccess(r.Context(), answer, id)
+		}
+		writeJSON(w, http.StatusOK, answer)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"_id": id})
@@ -109,10 +114,35 @@ func (s *Server) settings(r *serviceRules, id string) workflows.Settings {
 	return resolve.Settings(r.svc, r.opts, strings.TrimRight(s.PublicURL, "/")+"/genesys/1/service/callback/"+r.name+"/"+id)
 }
 
+// addAccess adds to an immediate start's answer the access information ORS
+// answered its submission with (`_access_number`, `_access_code`, ...; the
+// workflow keeps them as properties): with `_wait_for_agent=false` the
+// customer starts the interaction with them at once. The submitted update
+// has waited for the QUEUED write, so the read model holds them. When it
+// cannot be read, the callback stands and the answer goes without them.
+func (s *Server) addAccess(ctx context.Context, answer map[string]string, id string) {
+	rec, err := s.Store.Get(ctx, id)
+	if err != nil {
+		s.Logger.WarnContext(ctx, "access information not read, answered without it", "id", id, "error", err)
+		return
+	}
+	copyAccess(answer, rec)
+}
+
+// copyAccess copies rec's access properties into answer.
+func copyAccess(answer map[string]string, rec callback.Record) {
+	for k, v := range rec.Properties {
+		if strings.HasPrefix(k, contract.AccessPrefix) {
+			answer[k] = v
+		}
+	}
+}
+
 // answerRetry answers a start retried with the same Idempotency-Key as the
 // first one was answered: the same _id, and for an immediate callback the
-// outcome of its submission.
-func (s *Server) answerRetry(w http.ResponseWriter, r *http.Request, id string) {
+// outcome of its submission (with its access information when opts do not
+// wait for an agent).
+func (s *Server) answerRetry(w http.ResponseWriter, r *http.Request, id string, opts config.Effective) {
 	noteCallback(r.Context(), id)
 	rec, err := s.Store.Get(r.Context(), id)
 	switch {
@@ -121,7 +151,11 @@ func (s *Server) answerRetry(w http.ResponseWriter, r *http.Request, id string) 
 	case rec.State == callback.Completed && rec.Reason == callback.ReasonSubmitError:
 		s.writeError(w, r, gmserr.MaxSubmitAttempts(id, s.maxAttempts(rec)))
 	case rec.Immediate:
-		writeJSON(w, http.StatusOK, confirmation(id))
+		answer := confirmation(id)
+		if !opts.Bool(config.OptWaitForAgent) {
+			copyAccess(answer, rec)
+		}
+		writeJSON(w, http.StatusOK, answer)
 	default:
 		writeJSON(w, http.StatusOK, map[string]string{"_id": id})
 	}

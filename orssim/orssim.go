@@ -12,6 +12,11 @@
 //	POST /scxml/session/{sessionid}/event/callback.cancel  stop a session
 //	GET  /statistic?name=&object=&id=&tenant=          {"value": N} (expected wait time)
 //
+// With an AccessNumber, a start's answer carries access information next to
+// `sessionid`, as ORS does for `_wait_for_agent=false`: `_access_number`
+// (the number the customer dials), `_access_code` (a code per session) and
+// `_access_expiration_time` (AccessTTL after the session started, ISO UTC).
+//
 // A started session is "driven": after RoutingDelay, ProcessingDelay and
 // CompleteDelay the simulator reports ROUTING, PROCESSING and finally
 // COMPLETED/AGENT_CONNECTED with PUT {params._callback_url}, as a real ORS
@@ -48,6 +53,11 @@ type Options struct {
 	Drive bool
 	// EWTSeconds is the value answered by GET /statistic.
 	EWTSeconds int
+	// AccessNumber, when set, is the `_access_number` of every start's
+	// answer, with a session's `_access_code` and `_access_expiration_time`.
+	AccessNumber string
+	// AccessTTL is how long access information is valid (default 15 min).
+	AccessTTL time.Duration
 	// FailRate is the share (0..1) of start requests answered 500.
 	FailRate float64
 	// PutJSON sends the state reports as a JSON object instead of an
@@ -68,15 +78,19 @@ type Options struct {
 }
 
 // DefaultOptions returns the settings of `make run`: reports after 2 s, 3 s
-// and 5 s, driving on.
+// and 5 s, driving on, access information with DefaultAccessNumber.
 func DefaultOptions() Options {
 	return Options{
 		RoutingDelay:    2 * time.Second,
 		ProcessingDelay: 3 * time.Second,
 		CompleteDelay:   5 * time.Second,
 		Drive:           true,
+		AccessNumber:    DefaultAccessNumber,
 	}
 }
+
+// DefaultAccessNumber is the `_access_number` of `make run`.
+const DefaultAccessNumber = "+18005550100"
 
 // StartRecord is one session created by POST /scxml/session/start.
 type StartRecord struct {
@@ -85,6 +99,9 @@ type StartRecord struct {
 	Src       string         // "src" of the request
 	Params    map[string]any // "params" of the request
 	Time      time.Time      // when the session was created
+	// Access is the access information answered with the session id (nil
+	// without an AccessNumber).
+	Access map[string]string
 }
 
 // UpdateRecord is the outcome of one state report (after its retries).
@@ -156,6 +173,9 @@ func New(opts Options) *Server {
 	if opts.RetryBackoff <= 0 {
 		opts.RetryBackoff = 250 * time.Millisecond
 	}
+	if opts.AccessTTL <= 0 {
+		opts.AccessTTL = 15 * time.Minute
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	s := &Server{
 		mux:      http.NewServeMux(),
@@ -206,6 +226,14 @@ func (s *Server) SetFailFirst(n int) { s.mu.Lock(); s.failLeft = n; s.mu.Unlock(
 // session is created (or found) before the wait, so a client that gives up
 // and retries with the same Idempotency-Key gets the same session.
 func (s *Server) SetDelay(d time.Duration) { s.mu.Lock(); s.delay = d; s.mu.Unlock() }
+
+// SetAccessNumber sets the `_access_number` answered to the starts of new
+// sessions ("" answers no access information).
+func (s *Server) SetAccessNumber(number string) {
+	s.mu.Lock()
+	s.opts.AccessNumber = number
+	s.mu.Unlock()
+}
 
 // SetEWT sets the value answered by GET /statistic.
 func (s *Server) SetEWT(seconds int) { s.mu.Lock(); s.opts.EWTSeconds = seconds; s.mu.Unlock() }
@@ -418,6 +446,7 @@ func (s *Server) handleStart(w http.ResponseWriter, r *http.Request) {
 			},
 			state: StateStarted,
 		}
+		ss.rec.Access = accessInfo(s.opts.AccessNumber, ss.rec.Time.Add(s.opts.AccessTTL))
 		if u, ok := req.Params["_callback_url"].(string); ok {
 			ss.callbackURL = u
 		}
@@ -428,6 +457,10 @@ func (s *Server) handleStart(w http.ResponseWriter, r *http.Request) {
 		s.starts = append(s.starts, ss.rec)
 	}
 	sid := ss.rec.SessionID
+	answer := map[string]string{"sessionid": sid}
+	for k, v := range ss.rec.Access {
+		answer[k] = v
+	}
 	s.mu.Unlock()
 
 	if existing {
@@ -451,7 +484,20 @@ func (s *Server) handleStart(w http.ResponseWriter, r *http.Request) {
 			t.Stop()
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"sessionid": sid})
+	writeJSON(w, http.StatusOK, answer)
+}
+
+// accessInfo is a new session's access information: number, a fresh
+// four-digit code and the expiration time; nil without a number.
+func accessInfo(number string, expires time.Time) map[string]string {
+	if number == "" {
+		return nil
+	}
+	return map[string]string{
+		"_access_number":          number,
+		"_access_code":            fmt.Sprintf("%04d", rand.IntN(10000)),
+		"_access_expiration_time": expires.UTC().Format("2006-01-02T15:04:05.000Z"),
+	}
 }
 
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"reflect"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -88,9 +89,26 @@ func (f *flow) submit(ctx workflow.Context) {
 	}
 	f.to(PhaseQueued)
 	f.cb.ORSSessionID = res.SessionID
+	f.keepAccess(res.Access)
 	f.cb.State = callback.Queued
 	f.cb.QueuedAt = workflow.Now(ctx).UTC()
 	f.save(ctx)
+}
+
+// keepAccess makes the access information of ORS's start answer
+// (`_access_number`, `_access_code`, ...) properties of the callback, so
+// lookups and the immediate start answer show it. Only data changes: no
+// command, so no version marker.
+func (f *flow) keepAccess(access map[string]string) {
+	for k, v := range access {
+		if !strings.HasPrefix(k, contract.AccessPrefix) || callback.Fields[k] {
+			continue
+		}
+		if f.cb.Properties == nil {
+			f.cb.Properties = map[string]string{}
+		}
+		f.cb.Properties[k] = v
+	}
 }
 
 // orsParams are what ORS receives: every property, with the service's

@@ -75,9 +75,18 @@ type SubmitRequest struct {
 	Params  map[string]string // every property and effective option
 }
 
+// AccessPrefix starts the names of the access information ORS's start
+// answer may carry next to `sessionid` (`_access_number`, `_access_code`,
+// `_access_expiration_time`): how the customer reaches the interaction when
+// `_wait_for_agent` is false.
+const AccessPrefix = "_access_"
+
 // SubmitResult is ORS's answer to a successful submit.
 type SubmitResult struct {
 	SessionID string
+	// Access holds the answer's AccessPrefix keys (nil when none; histories
+	// older than the field lack it).
+	Access map[string]string `json:",omitempty"`
 }
 
 // CancelRequest sends the cancel event to a callback's ORS session.

@@ -14,6 +14,7 @@
 //	-start-delay       ORS_SIM_START_DELAY       0s    (wait before answering a start)
 //	-ewt               ORS_SIM_EWT               0     (GET /statistic value, seconds)
 //	-put-json          ORS_SIM_PUT_JSON          false (JSON state reports instead of forms)
+//	-access-number     ORS_SIM_ACCESS_NUMBER     +18005550100 (_access_number of start answers; "" none)
 //	-log-level         ORS_SIM_LOG_LEVEL         info
 package main
 
@@ -55,6 +56,7 @@ func run(args []string) error {
 		startDelay = fs.Duration("start-delay", envDuration("ORS_SIM_START_DELAY", 0), "wait before answering a start")
 		ewt        = fs.Int("ewt", envInt("ORS_SIM_EWT", 0), "value of GET /statistic (seconds)")
 		putJSON    = fs.Bool("put-json", envBool("ORS_SIM_PUT_JSON", false), "send state reports as JSON")
+		access     = fs.String("access-number", envString("ORS_SIM_ACCESS_NUMBER", def.AccessNumber), `_access_number of start answers ("" for none)`)
 		level      = fs.String("log-level", envString("ORS_SIM_LOG_LEVEL", "info"), "debug, info, warn or error")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -77,6 +79,7 @@ func run(args []string) error {
 		EWTSeconds:      *ewt,
 		FailRate:        *failRate,
 		PutJSON:         *putJSON,
+		AccessNumber:    *access,
 		Logger:          logger,
 	})
 	sim.SetFailFirst(*failFirst)
@@ -95,7 +98,7 @@ func run(args []string) error {
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("ors-sim listening", "addr", ln.Addr().String(), "drive", *drive,
 		"routing_delay", *routing, "processing_delay", *processing, "complete_delay", *complete,
-		"fail_rate", *failRate, "ewt", *ewt)
+		"fail_rate", *failRate, "ewt", *ewt, "access_number", *access)
 
 	select {
 	case err := <-errc:
