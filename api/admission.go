@@ -52,6 +52,9 @@ func (s *Server) admit(ctx context.Context, name string, p map[string]string, re
 	if e := checkMandatory(id, opts, p); e != nil {
 		return nil, e
 	}
+	if e := checkWebhook(id, opts, p); e != nil {
+		return nil, e
+	}
 	now := s.now()
 	desired := now
 	if v := strings.TrimSpace(p[callback.KeyDesiredTime]); v != "" {

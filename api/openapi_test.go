@@ -42,6 +42,11 @@ func documentedRoutes(method, path string) []string {
 			"POST /genesys/1/service/{id}/check-queue-position",
 		}
 	}
+	// GET …/callback/:name/:id serves availability v1 only (callbackOrSub):
+	// httprouter cannot register …/:name/availability next to …/:name/:id/events.
+	if method == http.MethodGet && path == "/genesys/1/service/callback/:name/:id" {
+		return []string{"GET /genesys/1/service/callback/{name}/availability"}
+	}
 	return []string{method + " " + routerParam.ReplaceAllString(path, "{$1}")}
 }
 

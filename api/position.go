@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -43,14 +44,7 @@ func (s *Server) queuePosition(w http.ResponseWriter, r *http.Request, id string
 		s.writeError(w, r, unavailable("read model", err))
 		return
 	}
-	ewt := 0
-	if rules, e := s.rules(rec.Service, rec.Properties); e == nil {
-		d, err := s.Stats.ExpectedWait(ctx, rules.opts.String(config.OptRequestQueueTimeStat))
-		if err != nil {
-			s.Logger.WarnContext(ctx, "expected wait time unavailable, using 0", "error", err)
-		}
-		ewt = int(d.Seconds())
-	}
+	ewt := s.expectedWait(ctx, rec)
 	out := map[string]any{
 		"app_version":     appVersion,
 		"wt":              int(s.now().Sub(rec.QueuedAt).Seconds()),
@@ -67,6 +61,20 @@ func (s *Server) queuePosition(w http.ResponseWriter, r *http.Request, id string
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// expectedWait is the expected wait (seconds) of rec's service's
+// `_request_queue_time_stat`, 0 when it has none or it is unavailable.
+func (s *Server) expectedWait(ctx context.Context, rec callback.Record) int {
+	rules, e := s.rules(rec.Service, rec.Properties)
+	if e != nil {
+		return 0
+	}
+	d, err := s.Stats.ExpectedWait(ctx, rules.opts.String(config.OptRequestQueueTimeStat))
+	if err != nil {
+		s.Logger.WarnContext(ctx, "expected wait time unavailable, using 0", "error", err)
+	}
+	return int(d.Seconds())
 }
 
 // jsonValue renders a stored property as a number or boolean when it is one.

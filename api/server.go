@@ -42,6 +42,12 @@ type Server struct {
 	// CodecOrigins are the Temporal UI origins (scheme://host:port) whose
 	// pages may call the codec endpoints (GMS_CODEC_ORIGINS).
 	CodecOrigins []string
+	// Events wakes event streams when a callback's event is committed by
+	// any process (PostgreSQL LISTEN); nil: streams poll the read model.
+	Events *queries.Listener
+	// Heartbeat is how often an idle event stream sends a comment line
+	// (0: 15 s).
+	Heartbeat time.Duration
 	// Now is the clock (tests replace it).
 	Now func() time.Time
 
@@ -80,7 +86,10 @@ func (s *Server) Routes() []Route {
 		{http.MethodPut, "/genesys/1/service/callback/:name/:id", s.change},
 		{http.MethodGet, "/genesys/1/service/callback/:name", s.lookup},
 		{http.MethodGet, "/genesys/1/service/callback", s.lookup},
-		{http.MethodGet, "/genesys/1/service/callback/:name/availability", s.availabilityV1},
+		// …/:name/availability and …/:name/:id/events cannot both be
+		// registered with httprouter: callbackOrSub serves availability.
+		{http.MethodGet, "/genesys/1/service/callback/:name/:id", s.callbackOrSub},
+		{http.MethodGet, "/genesys/1/service/callback/:name/:id/events", s.events},
 		{http.MethodGet, "/genesys/2/service/callback/:name/availability", s.availabilityV2},
 		{http.MethodGet, "/genesys/1/admin/callback/queues", s.admin(s.queues)},
 		{http.MethodGet, "/genesys/1/admin/callback/watermarks", s.admin(s.watermarks)},
@@ -97,6 +106,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodOptions, "/codec/:op", s.withCORS(s.codecPreflight)},
 		{http.MethodGet, "/codec/", s.admin(s.codecLogin)},
 		{http.MethodGet, "/genesys/1/admin/callback/number-hash", s.admin(s.numberHash)},
+		{http.MethodGet, "/genesys/1/admin/callback/notifications", s.admin(s.notifications)},
 	}
 }
 

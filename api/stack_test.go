@@ -24,6 +24,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/opengms/callback/api"
@@ -156,6 +157,14 @@ _disallow_impossible_phone_numbers = false
 _enable_in_queue_checking = false
 _throttle_request_parameters_limit = 1000
 
+[service.hooked]
+_app_url = callback.scxml
+_request_execution_time_buffer = 0
+_disallow_impossible_phone_numbers = false
+_enable_in_queue_checking = false
+_notification_url_pattern = http://127\.0\.0\.1:[0-9]+/hooks/.*
+_notification_secret = `+hookSecret+`
+
 [service.ewt]
 _app_url = callback.scxml
 _request_execution_time_buffer = 120
@@ -184,6 +193,8 @@ type stack struct {
 	ors       *orssim.Server
 	store     *queries.Store
 	c         client.Client
+	logger    *slog.Logger
+	w         sdkworker.Worker // the running worker (stopWorker, startWorker)
 }
 
 func newStack(t *testing.T) *stack {
@@ -224,14 +235,34 @@ func newLoggedStack(t *testing.T, testINI string, logger *slog.Logger) *stack {
 		Stats: &stats.Client{URL: cfg.StatURL}, PublicURL: "http://" + httpSrv.Listener.Addr().String()}
 	withPrivacy(t, srv)
 	srv.SetConfig(cfg)
-	w := worker.New(c, taskQueue, store, srv.Config, logger)
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	srv.Events, err = store.Listen(logger)
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Events.Close() })
+	s := &stack{t: t, srv: srv, taskQueue: taskQueue, ors: ors, store: store, c: c, logger: logger}
+	s.startWorker()
+	t.Cleanup(func() { s.stopWorker() })
 
 	httpSrv.Config.Handler = srv.Handler()
 	httpSrv.Start()
 	t.Cleanup(httpSrv.Close)
-	return &stack{t: t, srv: srv, taskQueue: taskQueue, url: httpSrv.URL, ors: ors, store: store, c: c}
+	s.url = httpSrv.URL
+	return s
+}
+
+// startWorker starts a worker of the stack (after stopWorker: a new one).
+func (s *stack) startWorker() {
+	s.t.Helper()
+	s.w = worker.New(s.c, s.taskQueue, s.store, s.srv.Config, s.logger)
+	require.NoError(s.t, s.w.Start())
+}
+
+// stopWorker stops the stack's worker, if one runs: its activities in
+// flight are cancelled, its workflows go on with the next worker.
+func (s *stack) stopWorker() {
+	if s.w != nil {
+		s.w.Stop()
+		s.w = nil
+	}
 }
 
 // uiOrigin is the Temporal UI origin the tests' codec endpoint allows.

@@ -195,6 +195,16 @@ func (s *Server) changeRequest(ctx context.Context, rec callback.Record, p map[s
 			req.NewDesiredTime, req.Bucket = t, bucket
 		}
 	}
+	if changesWebhook(p) {
+		props := merged(rec.Properties, p)
+		rules, e := s.rules(rec.Service, props)
+		if e != nil {
+			return req, e
+		}
+		if e := checkWebhook(rec.ID, rules.opts, props); e != nil {
+			return req, e
+		}
+	}
 	if v := strings.TrimSpace(p[callback.KeyState]); v != "" {
 		st, ok := callback.ParseState(v)
 		if !ok {

@@ -63,7 +63,25 @@ const (
 	KeyCopyFromID      = "_copy_from_id"
 	KeyDesiredTimeFrom = "_desired_time_from"
 	KeyDesiredTimeTo   = "_desired_time_to"
+	// KeyDeviceOS is how the client hears of changes: DeviceHTTPCallback,
+	// or a push channel (e.g. "comet") the client streams itself.
+	KeyDeviceOS = "_device_os"
+	// KeyDeviceNotificationID is the device's address: the webhook URL
+	// when KeyDeviceOS is DeviceHTTPCallback.
+	KeyDeviceNotificationID = "_device_notification_id"
 )
+
+// DeviceHTTPCallback (`_device_os=httpcb`) asks for webhook notifications
+// to the URL in `_device_notification_id`.
+const DeviceHTTPCallback = "httpcb"
+
+// Webhook is the URL props ask notifications to be posted to, "" if none.
+func Webhook(props map[string]string) string {
+	if props[KeyDeviceOS] != DeviceHTTPCallback {
+		return ""
+	}
+	return props[KeyDeviceNotificationID]
+}
 
 // Retention is how long a callback's record is kept after its desired time (SPEC §3.5).
 const Retention = 30 * 24 * time.Hour

@@ -12,8 +12,14 @@ import (
 var token = regexp.MustCompile(`\$([^$\s]+)\$`)
 
 // requestNeverSets lists the options a request never sets, overwritable or
-// not: the section's identity, and the list that decides what is overwritable.
-var requestNeverSets = map[string]bool{OptType: true, OptService: true, OptOverwritableOptions: true}
+// not: the section's identity, the list that decides what is overwritable,
+// and what decides where and how the service's webhooks go.
+var requestNeverSets = map[string]bool{OptType: true, OptService: true, OptOverwritableOptions: true,
+	OptNotificationURLPattern: true, OptNotificationSecret: true}
+
+// Secret tells whether option name is a secret: never shown to clients,
+// stored with a callback or sent to ORS.
+func Secret(name string) bool { return name == OptNotificationSecret }
 
 // quotedEmpty is how the vendor reference writes an empty request value:
 // `?_redirect=""` disables the redirect.

@@ -91,6 +91,13 @@ const (
 	OptPausedServicesList = "_paused_services_list"
 	// OptPausedServicesID is the id this service is paused by in that section.
 	OptPausedServicesID = "_paused_services_id"
+	// OptNotificationURLPattern (RE2, matched against the whole URL) lists
+	// the webhook URLs a client may give as `_device_notification_id` with
+	// `_device_os=httpcb`; none when empty. Configuration only.
+	OptNotificationURLPattern = "_notification_url_pattern"
+	// OptNotificationSecret keys the HMAC-SHA256 signature of the service's
+	// webhook notifications. Configuration only, never shown or sent to ORS.
+	OptNotificationSecret = "_notification_secret"
 )
 
 // Option describes one service option: its name, its seed default ("" = none)
@@ -145,6 +152,8 @@ var Options = []Option{
 	{OptCapacityService, "", nil},
 	{OptPausedServicesList, "", nil},
 	{OptPausedServicesID, "", nil},
+	{OptNotificationURLPattern, "", validRegexp},
+	{OptNotificationSecret, "", nil},
 }
 
 var (

@@ -112,6 +112,12 @@ func CompilePattern(p string) (*regexp.Regexp, error) {
 }
 
 // validStat accepts an empty value or a Stat;Type;Object;Tenant statistic.
+// validRegexp accepts an RE2 regular expression (empty: none).
+func validRegexp(v string) error {
+	_, err := regexp.Compile(v)
+	return err
+}
+
 func validStat(v string) error {
 	if strings.TrimSpace(v) == "" {
 		return nil

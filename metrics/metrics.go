@@ -52,6 +52,10 @@ var (
 	CallbacksCompleted = counter("callbacks_completed_total", "Callbacks completed.", "service", "reason")
 	// ORSSubmits counts ORS submit attempts by service and outcome (ok, failed).
 	ORSSubmits = counter("ors_submit_attempts_total", "ORS submit attempts.", "service", "outcome")
+	// Notifications counts webhook delivery attempts by service and outcome
+	// (delivered; retry: failed, tried again; failed: given up; refused:
+	// the URL is not allowed).
+	Notifications = counter("notification_deliveries_total", "Webhook notification delivery attempts.", "service", "outcome")
 	// FireLateness is how late a callback's first ORS submit attempt is
 	// after its due time.
 	FireLateness = histogram("fire_lateness_seconds", "ORS submit time minus due time.",

@@ -26,6 +26,9 @@ var ErrNotFound = errors.New("callback not found")
 // Store reads and writes the read model.
 type Store struct {
 	DB *sqlx.DB
+	// url is the connection string Open was given (Listen opens its own
+	// connection with it).
+	url string
 }
 
 // Open connects to PostgreSQL at url and checks the connection.
@@ -48,7 +51,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect read model: %w", err)
 	}
-	return &Store{DB: db}, nil
+	return &Store{DB: db, url: url}, nil
 }
 
 // Close closes the connection pool.
@@ -77,3 +80,6 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+// URL is the connection string the store was opened with.
+func (s *Store) URL() string { return s.url }

@@ -12,11 +12,12 @@ import (
 )
 
 // IsOption tells whether k is an option of svc: one the reference lists or
-// the service configures, but not one of the record's own fields.
+// the service configures, but not one of the record's own fields nor a
+// secret (config.Secret: never shown, matched, stored or sent to ORS).
 func IsOption(svc *config.Service, k string) bool {
 	_, known := config.Lookup(k)
 	_, configured := svc.Options[k]
-	return (known || configured) && !callback.Fields[k]
+	return (known || configured) && !callback.Fields[k] && !config.Secret(k)
 }
 
 // Options are the effective values of svc's options for one callback

@@ -15,11 +15,16 @@ import (
 // change is written to the read model by an activity.
 func CallbackWorkflow(ctx workflow.Context, in Input) (callback.Record, error) {
 	f := &flow{cb: in.Record, set: in.Settings, phase: startPhase(in), due: in.Due, indexed: indexKey(&in.Record),
-		mu: workflow.NewMutex(ctx)}
+		notes: in.Notices, mu: workflow.NewMutex(ctx)}
 	// The admission row already holds in.Record (and a continued run's
 	// record is stored): the first write is the first change.
 	if err := f.register(ctx); err != nil {
 		return f.cb, err
+	}
+	if in.Phase == "" {
+		f.notify(ctx) // a webhook hears the callback was created
+	} else {
+		f.deliver(ctx) // what the last run did not deliver
 	}
 	return f.run(ctx)
 }
@@ -38,6 +43,10 @@ type flow struct {
 	rev     int       // bumped by every change; wakes the main loop
 	settled int64     // highest version whose read-model write finished
 	pending int       // read-model writes in flight
+	// notes are the webhook notifications (notify.go); delivering tells
+	// their goroutine runs.
+	notes      Notices
+	delivering bool
 }
 
 // run is the main loop: one step of the state diagram at a time until the
@@ -52,7 +61,10 @@ func (f *flow) run(ctx workflow.Context) (callback.Record, error) {
 			if err := f.drain(ctx); err != nil {
 				return f.cb, err
 			}
-			return f.cb, workflow.NewContinueAsNewError(ctx, CallbackWorkflow, Input{Record: f.cb, Settings: f.set, Phase: f.phase, Due: f.due})
+			// Undelivered notifications go on in the next run (the one in
+			// flight again: receivers drop repeats by notify.HeaderDelivery).
+			return f.cb, workflow.NewContinueAsNewError(ctx, CallbackWorkflow,
+				Input{Record: f.cb, Settings: f.set, Phase: f.phase, Due: f.due, Notices: f.notes})
 		}
 	}
 	if f.phase == PhaseForgotten {
@@ -61,7 +73,11 @@ func (f *flow) run(ctx workflow.Context) (callback.Record, error) {
 		_, err := workflow.AwaitWithTimeout(ctx, forgetGrace, func() bool { return false })
 		return f.cb, err
 	}
-	return f.cb, f.drain(ctx)
+	if err := f.drain(ctx); err != nil {
+		return f.cb, err
+	}
+	// The callback is completed; its last notifications still go.
+	return f.cb, workflow.Await(ctx, func() bool { return !f.delivering })
 }
 
 // step does what the current phase asks for: sleep, check the pause,

@@ -168,6 +168,7 @@ func (f *flow) move(ctx workflow.Context, next callback.Record, desired time.Tim
 	}
 	f.cb = next
 	f.settled = max(f.settled, next.Version)
+	f.notify(ctx)
 	f.rev++ // the loop re-arms the timer
 	if workflow.GetVersion(ctx, changeIndexOnMove, workflow.DefaultVersion, 1) >= 1 {
 		f.index(ctx) // Temporal search shows the new desired time

@@ -22,6 +22,7 @@ func (f *flow) save(ctx workflow.Context) int64 {
 	f.index(ctx)
 	f.cb.Version++
 	v := f.cb.Version
+	f.notify(ctx)
 	fut := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, saveOptions), contract.SaveCallback, f.cb.Clone())
 	f.pending++
 	workflow.Go(ctx, func(gctx workflow.Context) {

@@ -67,6 +67,7 @@ func (f *flow) expectedWait(ctx workflow.Context) time.Duration {
 		workflow.GetLogger(ctx).Warn("expected wait time failed, using 0", "error", err)
 		return 0
 	}
+	f.notes.EWT = secs
 	return time.Duration(secs) * time.Second
 }
 

@@ -64,6 +64,8 @@ type Input struct {
 	Phase Phase `json:",omitempty"`
 	// Due is when a continued-as-new run's callback fell due (zero if not yet).
 	Due time.Time `json:",omitzero"`
+	// Notices is a continued-as-new run's webhook state.
+	Notices Notices `json:",omitzero"`
 }
 
 // PauseRequest is the argument of UpdatePause: its service was paused or

@@ -11,7 +11,7 @@ import (
 // replay on the current code (the corpus only grows). A change to the
 // commands a workflow issues is made behind workflow.GetVersion (a change
 // ID below) and comes with a new Release.
-const Release = "v3"
+const Release = "v4"
 
 // Change IDs of workflow.GetVersion, each one change of the commands a
 // workflow issues: a history recorded before the change has no marker, so
@@ -30,6 +30,11 @@ const (
 	// configuration change takes effect on callbacks booked before it.
 	changeDueSettings = "due-settings"
 	dueSettings       = workflow.Version(1)
+	// changeWebhooks (v4): a callback whose client asked for webhooks
+	// (`_device_os=httpcb`) notifies every state change and reschedule by
+	// the DeliverNotification activity.
+	changeWebhooks = "webhooks"
+	webhooks       = workflow.Version(1)
 )
 
 // ewtLookahead is how long before `_desired_time - buffer` the expected

@@ -33,7 +33,8 @@ const (
 )
 
 // Names lists every activity name.
-var Names = []string{SubmitToORS, CancelORSSession, NotifyORS, SaveCallback, MoveCallback, ExpectedWaitTime, ServicePaused, ResolveSettings}
+var Names = []string{SubmitToORS, CancelORSSession, NotifyORS, SaveCallback, MoveCallback, ExpectedWaitTime, ServicePaused, ResolveSettings,
+	DeliverNotification}
 
 // Settings are the effective options of a callback's service for one
 // callback: resolved by the API at admission, and again by the

@@ -53,6 +53,10 @@ func run() error {
 	if srv.Codec, err = p.Secrets.Codec(); err != nil {
 		return err
 	}
+	if srv.Events, err = p.Store.Listen(p.Logger); err != nil {
+		return err
+	}
+	defer srv.Events.Close()
 	srv.SetConfig(p.Config)
 	starter := worker.NewStarter(p.Temporal, p.Settings.TaskQueue, srv.Config)
 	if err := starter.Start(); err != nil {
