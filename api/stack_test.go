@@ -163,7 +163,7 @@ _request_execution_time_buffer = 0
 _disallow_impossible_phone_numbers = false
 _enable_in_queue_checking = false
 _notification_url_pattern = http://127\.0\.0\.1:[0-9]+/hooks/.*
-_notification_secret = `+hookSecret+`
+_notification_secret = ` + hookSecret + `
 
 [service.ewt]
 _app_url = callback.scxml

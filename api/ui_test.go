@@ -19,6 +19,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/opengms/callback/callback"
 	"github.com/opengms/callback/internal/testenv"
 )
 
@@ -146,6 +147,40 @@ func TestUIOperatorPage(t *testing.T) {
 	encoded := strings.NewReplacer(" ", "%20", "=", "%3D", `"`, "%22").Replace(query) // encodeURIComponent
 	require.Contains(t, dom, `href="`+testTemporalUI+`/namespaces/default/workflows?query=`+encoded+`"`)
 	require.Equal(t, 11, strings.Count(sectionOf(t, dom, `id="results"`, `</table>`), "<tr data-callback-id="))
+
+	// A found callback's webhook deliveries: the first after attempts
+	// while its receiver was down, the rest at once.
+	h := newHookReceiver(t)
+	h.down()
+	const hookedNumber = "5550777"
+	r = s.postJSON(hookedPath, map[string]any{"_customer_number": hookedNumber,
+		callback.KeyDeviceOS: callback.DeviceHTTPCallback, callback.KeyDeviceNotificationID: h.url("/hooks/ui")})
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	hooked := r.object(t)["_id"].(string)
+	eventually(t, 10*time.Second, func() bool { st, _ := s.stateOf("hooked", hooked); return st == "COMPLETED" },
+		"the hooked callback did not complete")
+	time.Sleep(2 * time.Second) // a few attempts fail
+	h.up()
+	wantNotes := []string{"created QUEUED", "state_changed ROUTING", "state_changed PROCESSING", "state_changed COMPLETED"}
+	eventually(t, 40*time.Second, func() bool { return len(h.events(hooked)) == len(wantNotes) },
+		"the receiver did not get the notifications: %v", h.events(hooked))
+	eventually(t, 5*time.Second, func() bool {
+		ds, err := s.store.Deliveries(context.Background(), hooked)
+		return err == nil && len(ds) == len(wantNotes) && ds[len(ds)-1].Status == "delivered"
+	}, "the deliveries were not recorded")
+	notes := runChromium(t, chromium, dir, "--dump-dom", s.url+"/ui/#auth="+auth+"&q="+hookedNumber)
+	require.Contains(t, notes, `data-state="ready"`, "the page did not finish loading:\n%s", notes)
+	cell := sectionOf(t, notes, `data-notifications-for="`+hooked+`"`, `</td>`)
+	for i, w := range wantNotes {
+		event, state, _ := strings.Cut(w, " ")
+		m := regexp.MustCompile(`data-seq="` + strconv.Itoa(i+1) + `" data-event="` + event +
+			`" data-status="delivered" data-attempts="(\d+)"[^>]*>` + event + ` ` + state + `: delivered`).FindStringSubmatch(cell)
+		require.NotNil(t, m, "delivery %d (%s) not shown as delivered:\n%s", i+1, w, cell)
+		if i == 0 {
+			n, _ := strconv.Atoi(m[1])
+			require.Greater(t, n, 1, "the first delivery's attempts are shown")
+		}
+	}
 
 	// Wrong credentials: back to the sign-in form, nothing shown.
 	bad := base64.StdEncoding.EncodeToString([]byte("admin:wrong"))

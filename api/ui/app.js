@@ -5,6 +5,7 @@
 //   GET ../genesys/1/admin/callback/queues       (admin)  callbacks per service, next 24 h
 //   GET ../genesys/2/service/callback/NAME/availability?number-of-days=1&report-busy=true
 //   GET ../genesys/1/service/callback?_customer_number=N
+//   GET ../genesys/1/admin/callback/notifications?_id=ID (admin)  a found callback's webhook deliveries
 // The admin's Basic credentials live in a variable of this script only (never
 // in storage or cookies). For kiosks and tests the page also takes them from
 // the URL fragment, #auth=<base64 of user:password> (a fragment is never sent
@@ -159,13 +160,43 @@
   // by number (with their service).
   function callbackTable(recs, withService) {
     const head = el('tr', null, el('th', { text: 'Desired time' }), el('th', { text: 'State' }),
-      withService ? el('th', { text: 'Service' }) : el('th', { text: 'Number' }), el('th', { text: 'Workflow' }));
+      withService ? el('th', { text: 'Service' }) : el('th', { text: 'Number' }), el('th', { text: 'Workflow' }),
+      withService ? el('th', { text: 'Notifications' }) : null);
     const rows = recs.map((cb) => el('tr', { 'data-callback-id': cb._id },
       el('td', { title: cb._desired_time || '' }, when(cb._desired_time)),
       el('td', { class: 'st' }, stateBadge(cb._callback_state), cb._callback_reason ? el('span', { class: 'reason' }, cb._callback_reason) : null),
       withService ? el('td', { text: cb._service_name || '' }) : el('td', { text: cb._customer_number || '' }),
-      el('td', null, workflowLink(cb._id || ''))));
+      el('td', null, workflowLink(cb._id || '')),
+      withService ? el('td', { class: 'notes', 'data-notifications-for': cb._id || '' }) : null));
     return [head, ...rows];
+  }
+
+  // deliveries fills each found callback's Notifications cell with its
+  // webhook deliveries: event, state, outcome and attempts (details in the
+  // tooltip).
+  async function deliveries(recs) {
+    const cells = new Map([...document.querySelectorAll('td[data-notifications-for]')]
+      .map((td) => [td.dataset.notificationsFor, td]));
+    await Promise.all(recs.map(async (cb) => {
+      const cell = cells.get(cb._id);
+      if (!cell) return;
+      try {
+        const v = await getJSON(`../genesys/1/admin/callback/notifications?_id=${encodeURIComponent(cb._id)}`, true);
+        const ds = v.deliveries || [];
+        if (!ds.length) {
+          cell.replaceChildren(el('span', { class: 'muted', text: '—' }));
+          return;
+        }
+        cell.replaceChildren(el('ol', { class: 'deliveries' }, ...ds.map((d) => el('li', {
+          class: `delivery ${d.status}`, 'data-seq': d.seq, 'data-event': d.event, 'data-status': d.status,
+          'data-attempts': d.attempts,
+          title: `${d.url} · ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}` +
+            (d.http_status ? ` · HTTP ${d.http_status}` : '') + (d.error ? ` · ${d.error}` : ''),
+        }, `${d.event} ${d._callback_state}: ${d.status}` + (d.attempts > 1 ? ` (${d.attempts} attempts)` : '')))));
+      } catch (e) {
+        cell.replaceChildren(el('span', { class: 'error', text: e.message }));
+      }
+    }));
   }
 
   function renderQueues(services, queues) {
@@ -268,6 +299,7 @@
       status.textContent = `${recs.length} callback${recs.length === 1 ? '' : 's'} for ${number}`;
       $('results').replaceChildren(...(recs.length ? callbackTable(recs, true) : []));
       temporalSearch(hash.temporal_query);
+      await deliveries(recs);
     } catch (e) {
       status.textContent = e.message;
       status.className = 'error';
