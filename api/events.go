@@ -129,6 +129,21 @@ func (s *Server) heartbeat() time.Duration {
 	return defaultHeartbeat
 }
 
+// EndStreams ends every open event stream and long poll (clients
+// reconnect, to another process): http.Server.Shutdown waits for active
+// connections, and a stream never ends by itself. Register it with
+// RegisterOnShutdown.
+func (s *Server) EndStreams() {
+	end := s.streamsEnding()
+	s.closeEnd.Do(func() { close(end) })
+}
+
+// streamsEnding is closed when the streams must end.
+func (s *Server) streamsEnding() chan struct{} {
+	s.makeEnd.Do(func() { s.streamsEnd = make(chan struct{}) })
+	return s.streamsEnd
+}
+
 // stream writes the events after seq after as Server-Sent Events until the
 // client leaves or the callback is COMPLETED (then the stream ends; a
 // reconnect with nothing new is answered 204, which stops EventSource).
@@ -178,6 +193,8 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, rec callback.Rec
 		}
 		select {
 		case <-ctx.Done():
+			return
+		case <-s.streamsEnding():
 			return
 		case <-wake:
 		case <-eta.C:
@@ -251,6 +268,8 @@ func (s *Server) longPoll(w http.ResponseWriter, r *http.Request, rec callback.R
 		}
 		select {
 		case <-ctx.Done():
+		case <-s.streamsEnding():
+			cancelWait()
 		case <-wake:
 		case <-reread.C:
 		}

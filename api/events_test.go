@@ -21,7 +21,7 @@ import (
 // connections and listener, nothing shared in memory with the stack's —
 // what another API process behind the same load balancer is. heartbeat
 // is its stream heartbeat.
-func (s *stack) secondAPI(heartbeat time.Duration) string {
+func (s *stack) secondAPI(heartbeat time.Duration) (*api.Server, string) {
 	s.t.Helper()
 	ctx := context.Background()
 	store, err := queries.Open(ctx, s.store.URL())
@@ -36,7 +36,7 @@ func (s *stack) secondAPI(heartbeat time.Duration) string {
 	s.t.Cleanup(func() { srv.Events.Close() })
 	h := httptest.NewServer(srv.Handler())
 	s.t.Cleanup(h.Close)
-	return h.URL
+	return srv, h.URL
 }
 
 // TestEventStreamAcrossAPIProcesses: a client streaming from one API
@@ -46,7 +46,7 @@ func (s *stack) secondAPI(heartbeat time.Duration) string {
 func TestEventStreamAcrossAPIProcesses(t *testing.T) {
 	s := newStack(t)
 	s.ors.SetDrive(false)
-	other := s.secondAPI(300 * time.Millisecond)
+	otherSrv, other := s.secondAPI(300 * time.Millisecond)
 	r := s.schedule(cbPath, "5550100", time.Now().Add(time.Hour))
 	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
 	id := r.object(t)["_id"].(string)
@@ -127,6 +127,22 @@ func TestEventStreamAcrossAPIProcesses(t *testing.T) {
 	}
 	resp, _ = openStream(t, context.Background(), other, path, done.id)
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+
+	// A shutting-down process ends its open streams (clients reconnect to
+	// another).
+	r = s.schedule(cbPath, "5550101", time.Now().Add(time.Hour))
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	_, events = openStream(t, context.Background(), other, cbPath+"/"+r.object(t)["_id"].(string), "")
+	next(t, events, "created", 5*time.Second)
+	otherSrv.EndStreams()
+	ended := time.After(5 * time.Second)
+	for open := true; open; {
+		select {
+		case _, open = <-events:
+		case <-ended:
+			t.Fatal("EndStreams did not end the stream")
+		}
+	}
 
 	// Errors are envelopes.
 	s.get(cbPath+"/no-such-id/events").envelope(t, http.StatusBadRequest, 40030, "CALLBACK_NOT_FOUND")

@@ -6,6 +6,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -51,9 +52,12 @@ type Server struct {
 	// Now is the clock (tests replace it).
 	Now func() time.Time
 
-	config   atomic.Pointer[config.Config]
-	marks    startMarks
-	verified verified // admin credentials bcrypt accepted lately
+	streamsEnd chan struct{} // closed by EndStreams
+	makeEnd    sync.Once
+	closeEnd   sync.Once
+	config     atomic.Pointer[config.Config]
+	marks      startMarks
+	verified   verified // admin credentials bcrypt accepted lately
 }
 
 // SetConfig installs (or replaces) the configuration.

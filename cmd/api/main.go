@@ -65,6 +65,7 @@ func run() error {
 	defer starter.Stop()
 	go config.Watch(ctx, p.Settings.ConfigPath, p.Logger, srv.SetConfig)
 	httpSrv := api.NewHTTPServer(p.Settings.HTTPAddr, srv.Handler())
+	httpSrv.RegisterOnShutdown(srv.EndStreams) // Shutdown waits for open streams otherwise
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.ListenAndServe() }()
 	p.Logger.Info("api listening", "addr", p.Settings.HTTPAddr, "public_url", p.Settings.PublicURL)
