@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -37,7 +38,8 @@ import (
 // serviceName is the one callback service of the chaos configuration.
 const serviceName = "chaos"
 
-// chaosINI is the configuration of the run; {ORS} is the in-process fake ORS.
+// chaosINI is the configuration of the run; {ORS} is the in-process fake ORS,
+// {HOOKS} the URL of the in-process webhook receiver (as RE2).
 // No throttle, in-queue limit or capacity gets in the way: every refusal
 // the run sees comes from the crashes.
 const chaosINI = `[callback]
@@ -54,6 +56,8 @@ _request_execution_time_buffer = 0
 _max_request_by_time_bucket = 100000
 _throttle_request_parameters_limit = 100000
 _max_ors_submit_attempts = 5
+_notification_url_pattern = {HOOKS}/.*
+_notification_secret = ` + hookSecret + `
 `
 
 // env is everything one run starts: PostgreSQL, the Temporal dev server, the
@@ -72,6 +76,7 @@ type env struct {
 	ors    *orssim.Server
 	orsURL string
 	orsSrv *http.Server
+	hooks  *hooks // the webhook receiver
 
 	pg, temporal, worker, api *proc
 	procs                     []*proc
@@ -143,7 +148,10 @@ func (e *env) setup(ctx context.Context) error {
 	if err := e.startORS(); err != nil {
 		return err
 	}
-	ini := strings.ReplaceAll(chaosINI, "{ORS}", e.orsURL)
+	if err := e.startHooks(); err != nil {
+		return err
+	}
+	ini := strings.NewReplacer("{ORS}", e.orsURL, "{HOOKS}", regexp.QuoteMeta(e.hooks.url)).Replace(chaosINI)
 	if err := os.WriteFile(filepath.Join(e.dir, "chaos.ini"), []byte(ini), 0o644); err != nil {
 		return err
 	}

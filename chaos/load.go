@@ -66,9 +66,11 @@ func (l *loader) newRequest(phase string, immediate bool, desired time.Time) *re
 	rq := &request{n: n, key: uuid.NewString(), number: fmt.Sprintf("617555%04d", n), immediate: immediate,
 		phase: phase, statuses: map[int]int{}}
 	rq.form = url.Values{
-		callback.KeyCustomerNumber: {rq.number},
-		"usr_chaos_key":            {rq.key},
-		"usr_chaos_phase":          {phase},
+		callback.KeyCustomerNumber:       {rq.number},
+		"usr_chaos_key":                  {rq.key},
+		"usr_chaos_phase":                {phase},
+		callback.KeyDeviceOS:             {callback.DeviceHTTPCallback},
+		callback.KeyDeviceNotificationID: {l.r.e.hooks.url + "/" + rq.key},
 	}
 	if !immediate {
 		rq.desired = desired.UTC().Truncate(time.Millisecond)

@@ -30,7 +30,10 @@ type Result struct {
 	Workflows, Completed, Running, Rows int
 	Reasons                             map[string]int
 	Sessions, StartAttempts             int
-	SettledIn                           time.Duration // -1: not within SettleTimeout
+	// Webhooks: completed callbacks told their whole life in order,
+	// notifications received (each once), and repeated deliveries.
+	Notified, Notifications, NotificationRepeats int
+	SettledIn                                    time.Duration // -1: not within SettleTimeout
 
 	Outage OutageResult
 
@@ -154,10 +157,12 @@ func (res *Result) Summary() string {
 	row("workflows", "%d  (completed %d, running %d; reasons %s)", res.Workflows, res.Completed, res.Running, reasonList(res.Reasons))
 	row("read-model rows", "%d", res.Rows)
 	row("ORS sessions", "%d  (start requests received %d)", res.Sessions, res.StartAttempts)
+	row("webhooks", "%d/%d completed callbacks told every change in order, signed (%d notifications, %d delivered again)",
+		res.Notified, res.Completed, res.Notifications, res.NotificationRepeats)
 	row("duplicates", "%d", res.Duplicates())
 	row("lost", "%d", res.Lost())
 	row("mismatches", "%d  (workflow vs read model vs ORS; rows or sessions without a workflow)", res.Mismatches())
-	if n := res.count("not-connected", "stuck", "failed", "refused", "gave-up", "outage"); n > 0 {
+	if n := res.count("not-connected", "stuck", "failed", "refused", "gave-up", "outage", "notification"); n > 0 {
 		row("other failures", "%d", n)
 	}
 	o := res.Outage

@@ -263,6 +263,16 @@ func (r *runner) verify(ctx context.Context) error {
 			if sid, ok := e.ors.SessionFor(id); ok && w.rec.ORSSessionID != "" && w.rec.ORSSessionID != sid {
 				add("mismatch", id, "workflow holds ORS session %s, ORS started %s", w.rec.ORSSessionID, sid)
 			}
+			// A closed workflow delivered (or gave up, after an hour) every
+			// notification before it ended.
+			unique, repeats, problem := e.hooks.check(id)
+			res.Notifications += unique
+			res.NotificationRepeats += repeats
+			if problem != "" {
+				add("notification", id, "%s: %s", problem, state)
+			} else {
+				res.Notified++
+			}
 		}
 	}
 	res.Sessions = len(starts)
