@@ -62,7 +62,7 @@ func TestEveryChangeIsAnEvent(t *testing.T) {
 
 // TestListenerWakesOnCommitsOfOtherConnections: a subscriber hears of a
 // change another connection (another process) commits, and only of its
-// callback's.
+// callback's; a creation is not announced.
 func TestListenerWakesOnCommitsOfOtherConnections(t *testing.T) {
 	s := newStore(t)
 	other, err := queries.Open(context.Background(), s.URL())
@@ -77,6 +77,12 @@ func TestListenerWakesOnCommitsOfOtherConnections(t *testing.T) {
 	defer cancel2()
 
 	require.NoError(t, save(t, other, record(1, callback.Scheduled, "1")))
+	select {
+	case <-mine:
+		t.Fatal("woken by the callback's creation: nobody streams it before its _id is answered")
+	case <-time.After(200 * time.Millisecond):
+	}
+	require.NoError(t, save(t, other, record(2, callback.Queued, "1")))
 	select {
 	case <-mine:
 	case <-time.After(5 * time.Second):

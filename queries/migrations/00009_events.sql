@@ -6,16 +6,18 @@
 -- every API process can stream it (GET …/{id}/events). For one callback the
 -- rows' seq follows the commit order: its writes take the row lock first.
 CREATE TABLE callback_events (
-    seq          bigserial   PRIMARY KEY,
+    seq          bigserial,
     id           text        NOT NULL REFERENCES callbacks (id) ON DELETE CASCADE,
     event        text        NOT NULL, -- created, state_changed, rescheduled
     state        text        NOT NULL,
     reason       text        NOT NULL,
     desired_time timestamptz NOT NULL,
     version      bigint      NOT NULL,
-    at           timestamptz NOT NULL DEFAULT clock_timestamp()
+    at           timestamptz NOT NULL DEFAULT clock_timestamp(),
+    -- One index: every read is one callback's events after a seq (and the
+    -- cascade from callbacks finds them by id).
+    PRIMARY KEY (id, seq)
 );
-CREATE INDEX callback_events_id ON callback_events (id, seq);
 
 -- +goose StatementBegin
 CREATE FUNCTION callback_event() RETURNS trigger
@@ -34,7 +36,9 @@ BEGIN
     INSERT INTO callback_events (id, event, state, reason, desired_time, version)
         VALUES (NEW.id, kind, NEW.state, NEW.reason, NEW.desired_time, NEW.version)
         RETURNING seq INTO n;
-    PERFORM pg_notify('gms_callback_events', NEW.id || ' ' || n);
+    IF TG_OP = 'UPDATE' THEN -- nobody streams a callback before its _id is answered
+        PERFORM pg_notify('gms_callback_events', NEW.id || ' ' || n);
+    END IF;
     RETURN NULL;
 END
 $$;
