@@ -58,7 +58,7 @@ func (a *Activities) DeliverNotification(ctx context.Context, n contract.Notific
 	if err == nil {
 		d.Status = queries.DeliveryDelivered
 		metrics.Notifications.WithLabelValues(n.Payload.Service, "delivered").Inc()
-		return a.record(ctx, d)
+		return a.recordDelivered(ctx, d)
 	}
 	d.Status, d.Error = queries.DeliveryRetrying, err.Error()
 	metrics.Notifications.WithLabelValues(n.Payload.Service, "retry").Inc()
@@ -111,6 +111,25 @@ func (a *Activities) postNotification(ctx context.Context, n contract.Notificati
 		return resp.StatusCode, fmt.Errorf("post notification: receiver answered %s", resp.Status)
 	}
 	return resp.StatusCode, nil
+}
+
+// recordDelivered records a delivered notification, trying again while
+// the read model is down for as long as the attempt may run: failing here
+// would post the notification again.
+func (a *Activities) recordDelivered(ctx context.Context, d queries.Delivery) error {
+	wait := 250 * time.Millisecond
+	for {
+		err := a.record(ctx, d)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+			wait = min(2*wait, 2*time.Second)
+		}
+	}
 }
 
 // record writes a delivery attempt's row.
