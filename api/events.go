@@ -199,6 +199,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, rec callback.Rec
 		case <-wake:
 		case <-eta.C:
 		case <-reread.C:
+			if _, err := s.Store.Get(ctx, rec.ID); errors.Is(err, queries.ErrNotFound) {
+				return // forgotten: its events are gone with it
+			}
 			if _, err := fmt.Fprint(w, ": heartbeat\n\n"); err != nil {
 				return
 			}

@@ -128,6 +128,23 @@ func TestEventStreamAcrossAPIProcesses(t *testing.T) {
 	resp, _ = openStream(t, context.Background(), other, path, done.id)
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
 
+	// A forgotten callback's stream ends: its events are gone with it.
+	r = s.schedule(cbPath, "5550102", time.Now().Add(time.Hour))
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	forgotten := r.object(t)["_id"].(string)
+	_, events = openStream(t, context.Background(), other, cbPath+"/"+forgotten, "")
+	next(t, events, "created", 5*time.Second)
+	r = s.admin(http.MethodPost, "/genesys/1/admin/callback/ops/delete", map[string]any{"_id": []string{forgotten}})
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	ended := time.After(10 * time.Second)
+	for open := true; open; {
+		select {
+		case _, open = <-events:
+		case <-ended:
+			t.Fatal("the forgotten callback's stream did not end")
+		}
+	}
+
 	// A shutting-down process ends its open streams (clients reconnect to
 	// another).
 	r = s.schedule(cbPath, "5550101", time.Now().Add(time.Hour))
@@ -135,7 +152,7 @@ func TestEventStreamAcrossAPIProcesses(t *testing.T) {
 	_, events = openStream(t, context.Background(), other, cbPath+"/"+r.object(t)["_id"].(string), "")
 	next(t, events, "created", 5*time.Second)
 	otherSrv.EndStreams()
-	ended := time.After(5 * time.Second)
+	ended = time.After(5 * time.Second)
 	for open := true; open; {
 		select {
 		case _, open = <-events:
