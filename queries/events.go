@@ -19,19 +19,12 @@ type Event struct {
 	Seq         int64     `db:"seq"`
 	ID          string    `db:"id"`
 	Service     string    `db:"service"`
-	Event       string    `db:"event"` // created, state_changed, rescheduled
+	Event       string    `db:"event"` // notify.Created, StateChanged or Rescheduled (the trigger's names)
 	State       string    `db:"state"`
 	Reason      string    `db:"reason"`
 	DesiredTime time.Time `db:"desired_time"`
 	At          time.Time `db:"at"`
 }
-
-// Event kinds.
-const (
-	EventCreated      = "created"
-	EventStateChanged = "state_changed"
-	EventRescheduled  = "rescheduled"
-)
 
 // eventChannel is the NOTIFY channel of callback_events; the payload is
 // "<callback id> <seq>".

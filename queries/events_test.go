@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/opengms/callback/callback"
+	"github.com/opengms/callback/notify"
 	"github.com/opengms/callback/queries"
 )
 
@@ -36,7 +37,7 @@ func TestEveryChangeIsAnEvent(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, s.Admit(ctx, queries.Admission{Record: record(0, callback.Scheduled, "1")}))
 	got, last := kinds(t, s, 0)
-	require.Equal(t, []string{"created SCHEDULED"}, got)
+	require.Equal(t, []string{notify.Created + " SCHEDULED"}, got, "the trigger names events as package notify does")
 
 	moved := record(1, callback.Scheduled, "1")
 	moved.DesiredTime = t0.Add(time.Hour)
@@ -53,7 +54,7 @@ func TestEveryChangeIsAnEvent(t *testing.T) {
 	done.Version, done.State, done.Reason = 4, callback.Completed, "AGENT_CONNECTED"
 	require.NoError(t, save(t, s, done))
 	got, _ = kinds(t, s, last)
-	require.Equal(t, []string{"rescheduled SCHEDULED", "state_changed QUEUED", "state_changed COMPLETED"}, got)
+	require.Equal(t, []string{notify.Rescheduled + " SCHEDULED", notify.StateChanged + " QUEUED", notify.StateChanged + " COMPLETED"}, got)
 
 	require.NoError(t, s.Delete(ctx, "cb-1"))
 	got, _ = kinds(t, s, 0)
