@@ -29,9 +29,9 @@ func checkWebhook(id string, opts config.Effective, props map[string]string) *gm
 
 // changesWebhook tells whether a PUT's parameters p touch the webhook.
 func changesWebhook(p map[string]string) bool {
-	_, os := p[callback.KeyDeviceOS]
-	_, url := p[callback.KeyDeviceNotificationID]
-	return os || url
+	_, device := p[callback.KeyDeviceOS]
+	_, address := p[callback.KeyDeviceNotificationID]
+	return device || address
 }
 
 // notifications is GET /genesys/1/admin/callback/notifications?_id=ID:
